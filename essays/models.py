@@ -1,0 +1,185 @@
+"""The essay corpus: collections of essays, their section trees, references and topics."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class Topic(models.Model):
+    """A subject shelf (城乡统筹, 服务意识, …) that essays are assigned to.
+
+    ``keywords`` maps a term to its weight; the importer counts the jieba-segmented
+    terms of an essay against it to suggest membership.
+    """
+
+    name = models.CharField("名称", max_length=50, unique=True)
+    slug = models.SlugField("拼音标识", max_length=80, unique=True, allow_unicode=False)
+    description = models.TextField("简介", blank=True)
+    keywords = models.JSONField(
+        "关键词权重",
+        default=dict,
+        blank=True,
+        help_text="词语到权重的映射，例如 {\"城乡统筹\": 5, \"城乡\": 1}；用于导入时推荐主题。",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "主题"
+        verbose_name_plural = "主题"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        """The topic shelf page."""
+        return reverse("essays:topic-detail", kwargs={"slug": self.slug})
+
+
+class Collection(models.Model):
+    """One imported source document: a titled collection of one or more essays.
+
+    ``raw_text`` keeps the source exactly as decoded, including everything the
+    importer cleaned away, so nothing is lost.
+    """
+
+    title = models.CharField("标题", max_length=200, unique=True)
+    source_name = models.CharField("源文件名", max_length=255)
+    source_sha256 = models.CharField("源文件摘要", max_length=64, blank=True)
+    source_encoding = models.CharField("源文件编码", max_length=20, blank=True)
+    raw_text = models.TextField("原始文本")
+    imported_at = models.DateTimeField("导入时间")
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = "文集"
+        verbose_name_plural = "文集"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Essay(models.Model):
+    """One essay (篇) of a collection, with its intro, keywords and topics.
+
+    ``import_fingerprint`` is the digest of the content as the importer last wrote
+    it and ``imported_topic_slugs`` the topics it set; when the current content or
+    topics differ, an editor has changed them and a re-import leaves them alone.
+    """
+
+    collection = models.ForeignKey(
+        Collection, verbose_name="文集", on_delete=models.CASCADE, related_name="essays"
+    )
+    number = models.PositiveSmallIntegerField("篇号")
+    title = models.CharField("标题", max_length=200)
+    subtitle = models.CharField("副标题", max_length=200, blank=True)
+    intro = models.TextField("导语", blank=True, help_text="第一个标题之前的正文。")
+    keywords = models.JSONField("关键词", default=list, blank=True)
+    topics = models.ManyToManyField(Topic, verbose_name="主题", related_name="essays", blank=True)
+    import_fingerprint = models.CharField("导入摘要", max_length=64, blank=True, editable=False)
+    imported_topic_slugs = models.JSONField(default=list, blank=True, editable=False)
+    imported_at = models.DateTimeField("导入时间", null=True, blank=True, editable=False)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        ordering = ["collection__title", "number"]
+        verbose_name = "文章"
+        verbose_name_plural = "文章"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collection", "number"], name="essay_unique_number_in_collection"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="essay_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（篇{self.number}）"
+
+    def get_absolute_url(self) -> str:
+        """The essay's reading page."""
+        return reverse("essays:essay-detail", kwargs={"pk": self.pk})
+
+
+class Section(models.Model):
+    """A heading and its own paragraphs; sections form a tree inside an essay.
+
+    ``order`` is the reading position in the essay, ``level`` 1 is top level,
+    ``number`` the label as printed (``一``, ``2.1.1``, ``(三)``), ``heading`` the
+    heading without it, ``text`` the section's own paragraphs joined with ``\\n``.
+    """
+
+    essay = models.ForeignKey(
+        Essay, verbose_name="文章", on_delete=models.CASCADE, related_name="sections"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级章节",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    order = models.PositiveIntegerField("顺序")
+    level = models.PositiveSmallIntegerField("层级", default=1)
+    number = models.CharField("编号", max_length=40, blank=True)
+    heading = models.CharField("标题", max_length=500, blank=True)
+    text = models.TextField("正文", blank=True)
+
+    class Meta:
+        ordering = ["essay", "order"]
+        verbose_name = "章节"
+        verbose_name_plural = "章节"
+        constraints = [
+            models.UniqueConstraint(fields=["essay", "order"], name="section_unique_order"),
+            models.CheckConstraint(
+                condition=Q(level__gte=1) & Q(level__lte=9), name="section_level_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = f"{self.number} " if self.number else ""
+        return f"{label}{self.heading}".strip() or f"章节 {self.order}"
+
+    @property
+    def anchor(self) -> str:
+        """The fragment id of this section on the essay page."""
+        return f"s{self.order}"
+
+
+class Reference(models.Model):
+    """One entry of an essay's reference list, with what could be parsed from it.
+
+    ``kind`` is the GB/T 7714 document type letter (``M`` book, ``J`` journal article,
+    ``Z`` other, …) when the entry prints one.
+    """
+
+    essay = models.ForeignKey(
+        Essay, verbose_name="文章", on_delete=models.CASCADE, related_name="references"
+    )
+    order = models.PositiveIntegerField("顺序")
+    label = models.CharField("序号", max_length=40, blank=True, help_text="原文的序号，如 [1] 或 (1) (3)。")
+    text = models.TextField("原文")
+    kind = models.CharField("文献类型", max_length=10, blank=True)
+    year = models.PositiveSmallIntegerField("年份", null=True, blank=True)
+    authors = models.CharField("作者", max_length=300, blank=True)
+    title = models.CharField("题名", max_length=500, blank=True)
+    publisher = models.CharField("出版者或刊名", max_length=300, blank=True)
+    place = models.CharField("出版地", max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["essay", "order"]
+        verbose_name = "参考文献"
+        verbose_name_plural = "参考文献"
+        constraints = [
+            models.UniqueConstraint(fields=["essay", "order"], name="reference_unique_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    @property
+    def anchor(self) -> str:
+        """The fragment id of this reference on the essay page."""
+        return f"ref-{self.order}"

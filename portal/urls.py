@@ -1,0 +1,9 @@
+"""Root URL configuration of the essay portal."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("essays.urls")),
+]

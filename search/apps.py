@@ -1,0 +1,11 @@
+"""App configuration for Chinese full-text search."""
+
+from django.apps import AppConfig
+
+
+class SearchConfig(AppConfig):
+    """The search app: jieba analyser, normalisation, haystack indexes, search views."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "search"
+    verbose_name = "搜索"
