@@ -1,0 +1,16 @@
+"""Settings for the test suite: the production settings with test-only defaults.
+
+Environment values still win, so ``DATABASE_URL`` switches the suite to PostgreSQL.
+The data directory defaults to a fresh temporary directory, never the real ``var/``.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
+os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
+os.environ.setdefault("PORTAL_DATA_DIR", tempfile.mkdtemp(prefix="portal-test-"))
+
+from portal.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
