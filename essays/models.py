@@ -159,7 +159,9 @@ class Reference(models.Model):
         Essay, verbose_name="文章", on_delete=models.CASCADE, related_name="references"
     )
     order = models.PositiveIntegerField("顺序")
-    label = models.CharField("序号", max_length=40, blank=True, help_text="原文的序号，如 [1] 或 (1) (3)。")
+    label = models.CharField(
+        "序号", max_length=40, blank=True, help_text="原文的序号，如 [1] 或 (1) (3)。"
+    )
     text = models.TextField("原文")
     kind = models.CharField("文献类型", max_length=10, blank=True)
     year = models.PositiveSmallIntegerField("年份", null=True, blank=True)

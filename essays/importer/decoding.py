@@ -1,0 +1,56 @@
+"""Turn the bytes of a source document into text, or refuse it with a clear message."""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+
+from .parsed import SourceError
+
+#: Control characters that never occur in a plain-text document.
+_TEXT_CONTROLS = {"\n", "\r", "\t", "\f", "\v"}
+#: Above this share of control characters the "text" is really binary data.
+_MAX_CONTROL_SHARE = 0.01
+
+
+def decode_source(data: bytes) -> tuple[str, str]:
+    """Decode a document: UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK.
+
+    Returns the text (BOM removed, otherwise verbatim) and the encoding's name.
+    Raises ``SourceError`` for an empty, blank, binary or undecodable file.
+    """
+    if not data:
+        raise SourceError("文件是空的，没有可导入的内容。")
+    if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise SourceError("这是二进制文件，不是纯文本文档，无法导入。")
+    text, encoding = _decode(data)
+    if not text.strip():
+        raise SourceError("文件只有空白字符，没有可导入的内容。")
+    controls = sum(
+        1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in _TEXT_CONTROLS
+    )
+    if controls > max(2, len(text) * _MAX_CONTROL_SHARE):
+        raise SourceError("文件含有大量控制字符，看起来是二进制文件，无法导入。")
+    return text, encoding
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    boms = [
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ]
+    for bom, encoding in boms:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding).lstrip("\ufeff"), encoding
+            except UnicodeDecodeError as error:
+                raise SourceError(
+                    f"文件以 {encoding} 标记开头，但第 {error.start} 字节处的内容无法按该编码解码。"
+                ) from error
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise SourceError("无法识别文件编码：只支持 UTF-8（可带 BOM）与 GB18030/GBK 编码的纯文本。")
