@@ -1,0 +1,148 @@
+"""portal/settings.py reads its configuration from the environment.
+
+Each case imports the settings in a fresh interpreter with a controlled environment,
+because the settings are read once at import and the test process already has its own.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DUMP_SETTINGS = """
+import json
+from django.conf import settings
+db = settings.DATABASES["default"]
+print(json.dumps({
+    "engine": db["ENGINE"],
+    "name": str(db["NAME"]),
+    "host": db.get("HOST"),
+    "port": db.get("PORT"),
+    "user": db.get("USER"),
+    "whoosh_path": settings.HAYSTACK_CONNECTIONS["default"]["PATH"],
+    "data_dir": str(settings.DATA_DIR),
+    "debug": settings.DEBUG,
+    "secret_key": settings.SECRET_KEY,
+    "language_code": settings.LANGUAGE_CODE,
+    "time_zone": settings.TIME_ZONE,
+    "session_cookie_secure": settings.SESSION_COOKIE_SECURE,
+}))
+"""
+
+
+def load_settings(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    """Import portal.settings in a subprocess whose environment holds only ``env``."""
+    clean_env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        # Never the real var/: each case gets its own data directory unless it sets one.
+        "PORTAL_DATA_DIR": str(tmp_path / "data"),
+    }
+    clean_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", DUMP_SETTINGS],
+        cwd=BASE_DIR,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def settings_dict(tmp_path: Path, **env: str) -> dict:
+    result = load_settings(tmp_path, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_missing_secret_key_with_debug_off_is_refused(tmp_path):
+    result = load_settings(tmp_path)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off" in result.stderr
+
+
+def test_empty_secret_key_counts_as_missing(tmp_path):
+    result = load_settings(tmp_path, DJANGO_SECRET_KEY="", DJANGO_DEBUG="0")
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_without_secret_key_uses_a_development_key(tmp_path):
+    values = settings_dict(tmp_path, DJANGO_DEBUG="1")
+
+    assert values["debug"] is True
+    assert values["secret_key"].startswith("django-insecure-")
+
+
+def test_secret_key_from_environment(tmp_path):
+    values = settings_dict(tmp_path, DJANGO_SECRET_KEY="s3cret")
+
+    assert values["secret_key"] == "s3cret"
+    assert values["debug"] is False
+    assert values["session_cookie_secure"] is True
+
+
+def test_secure_cookies_can_be_switched_off_for_plain_http(tmp_path):
+    values = settings_dict(tmp_path, DJANGO_SECRET_KEY="s3cret", DJANGO_SECURE_COOKIES="0")
+
+    assert values["session_cookie_secure"] is False
+
+
+def test_database_url_selects_postgresql(tmp_path):
+    values = settings_dict(
+        tmp_path,
+        DJANGO_SECRET_KEY="s3cret",
+        DATABASE_URL="postgres://essay:pw@db.example.org:5433/portal",
+    )
+
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["name"] == "portal"
+    assert values["host"] == "db.example.org"
+    assert values["port"] == 5433
+    assert values["user"] == "essay"
+
+
+def test_default_database_is_sqlite_in_the_data_dir(tmp_path):
+    values = settings_dict(tmp_path, DJANGO_SECRET_KEY="s3cret")
+
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["name"] == str(tmp_path / "data" / "portal.sqlite3")
+
+
+def test_portal_data_dir_moves_sqlite_file_and_whoosh_index(tmp_path):
+    data_dir = tmp_path / "elsewhere" / "portal-data"
+
+    values = settings_dict(tmp_path, DJANGO_SECRET_KEY="s3cret", PORTAL_DATA_DIR=str(data_dir))
+
+    assert values["data_dir"] == str(data_dir)
+    assert values["name"] == str(data_dir / "portal.sqlite3")
+    assert values["whoosh_path"] == str(data_dir / "whoosh")
+    assert data_dir.is_dir(), "the data directory is created on start-up"
+
+
+def test_portal_index_dir_overrides_the_whoosh_path(tmp_path):
+    index_dir = tmp_path / "index"
+
+    values = settings_dict(tmp_path, DJANGO_SECRET_KEY="s3cret", PORTAL_INDEX_DIR=str(index_dir))
+
+    assert values["whoosh_path"] == str(index_dir)
+    assert values["name"] == str(tmp_path / "data" / "portal.sqlite3")
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [("language_code", "zh-hans"), ("time_zone", "Asia/Shanghai")],
+)
+def test_chinese_locale_and_china_time(tmp_path, setting, expected):
+    values = settings_dict(tmp_path, DJANGO_SECRET_KEY="s3cret")
+
+    assert values[setting] == expected
