@@ -6,4 +6,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("essays.urls")),
+    # Search (/search/, /api/search/) is included here once the search app has its URLs.
 ]
+
+# Chinese 404 page for the site, JSON error bodies under /api/.
+handler404 = "essays.views.page_not_found"
