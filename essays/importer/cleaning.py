@@ -39,9 +39,7 @@ def cut_trailing_block(lines: list[str]) -> list[str]:
 
 def is_noise_line(line: str, titles: set[str]) -> bool:
     """Whether a line is boilerplate, a lone page number or a repeated title."""
-    return bool(
-        _BOILERPLATE_LINE.search(line) or _PAGE_NUMBER_LINE.match(line) or line in titles
-    )
+    return bool(_BOILERPLATE_LINE.search(line) or _PAGE_NUMBER_LINE.match(line) or line in titles)
 
 
 def repair_digits(text: str) -> str:

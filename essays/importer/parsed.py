@@ -45,6 +45,8 @@ class ParsedEssay:
     keywords: list[str] = field(default_factory=list)
     sections: list[ParsedSection] = field(default_factory=list)
     references: list[ParsedReference] = field(default_factory=list)
+    #: False when the essay has no title of its own and shows the collection's.
+    has_own_title: bool = True
 
     def full_text(self) -> str:
         """All the essay's visible text, for topic suggestion and search."""

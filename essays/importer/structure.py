@@ -91,7 +91,11 @@ def parse_essay(block: EssayBlock, *, collection_title: str) -> ParsedEssay:
     paragraphs = [cleaning.repair_digits(p) for p in cleaning.join_broken_lines(lines)]
     paragraphs = [piece for p in paragraphs for piece in split_glued_headings(p)]
 
-    essay = ParsedEssay(number=block.number, title=block.title or collection_title)
+    essay = ParsedEssay(
+        number=block.number,
+        title=block.title or collection_title,
+        has_own_title=block.standalone or block.title != collection_title,
+    )
     body: list[str] = []
     for index, paragraph in enumerate(paragraphs):
         keywords = patterns.KEYWORDS_LINE.match(paragraph)
@@ -209,8 +213,9 @@ def _classify(
     mark = patterns.heading_mark(paragraph)
     if mark:
         heading, text = _heading_and_text(mark.rest)
-        return _Heading(style=mark.style, number=_clean_number(mark.number), heading=heading,
-                        text=text)
+        return _Heading(
+            style=mark.style, number=_clean_number(mark.number), heading=heading, text=text
+        )
     if ordinal_headings and patterns.ORDINAL_LEAD.match(paragraph):
         first, rest = patterns.split_first_sentence(paragraph)
         if len(first.rstrip("。")) <= MAX_PLAIN_HEADING_LENGTH:

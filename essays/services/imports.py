@@ -1,0 +1,236 @@
+"""Write parsed source documents into the database, idempotently and in one transaction.
+
+A document is identified by its collection title, an essay by its 篇 number in it.
+Re-importing updates in place; an essay an editor has changed since the last import is
+skipped unless forced, and topics an editor chose are never replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.db import transaction
+from django.utils import timezone
+
+from essays.content import (
+    content_fingerprint,
+    parsed_essay_content,
+    stored_essay_content,
+)
+from essays.importer.parsed import ParsedDocument, ParsedEssay
+from essays.models import Collection, Essay, Reference, Section, Topic
+from essays.services.topics import suggest_topics
+
+
+class Action(StrEnum):
+    """What an import does (or would do) to one essay."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+
+
+ACTION_LABELS = {
+    Action.CREATED: "新建",
+    Action.UPDATED: "更新",
+    Action.UNCHANGED: "未变",
+    Action.SKIPPED: "跳过",
+}
+
+
+@dataclass
+class EssayOutcome:
+    """The planned or performed action for one essay, and why."""
+
+    number: int
+    title: str
+    action: Action
+    reason: str = ""
+    topics: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DocumentReport:
+    """What importing one document did (or, in a dry run, would do)."""
+
+    title: str
+    source_name: str
+    collection_created: bool
+    outcomes: list[EssayOutcome]
+    not_in_source: list[int] = field(default_factory=list)
+
+    def count(self, action: Action) -> int:
+        """How many essays got this action."""
+        return sum(1 for outcome in self.outcomes if outcome.action == action)
+
+
+@dataclass
+class SourceDocument:
+    """A parsed document together with where it came from."""
+
+    parsed: ParsedDocument
+    source_name: str
+    data: bytes
+
+
+@transaction.atomic
+def documents_import(
+    *, documents: list[SourceDocument], force: bool = False, dry_run: bool = False
+) -> list[DocumentReport]:
+    """Import several documents in one transaction: all are written, or none."""
+    reports = [
+        document_import(document=document, force=force, dry_run=dry_run) for document in documents
+    ]
+    if dry_run:
+        transaction.set_rollback(True)
+    return reports
+
+
+@transaction.atomic
+def document_import(
+    *, document: SourceDocument, force: bool = False, dry_run: bool = False
+) -> DocumentReport:
+    """Create or update one document's collection and essays; nothing is written in a dry run."""
+    parsed = document.parsed
+    collection = Collection.objects.select_for_update().filter(title=parsed.title).first()
+    report = DocumentReport(
+        title=parsed.title,
+        source_name=document.source_name,
+        collection_created=collection is None,
+        outcomes=[],
+    )
+    topics = list(Topic.objects.all())
+    existing: dict[int, Essay] = {}
+    if collection is not None:
+        existing = {essay.number: essay for essay in collection.essays.all()}
+    if not dry_run:
+        collection = _collection_save(collection=collection, document=document)
+
+    for parsed_essay in parsed.essays:
+        essay = existing.get(parsed_essay.number)
+        outcome = _plan(essay=essay, parsed_essay=parsed_essay, force=force)
+        suggested = suggest_topics(essay=parsed_essay, topics=topics)
+        outcome.topics = _topic_names(essay=essay, suggested=suggested, outcome=outcome)
+        report.outcomes.append(outcome)
+        if not dry_run and outcome.action in (Action.CREATED, Action.UPDATED):
+            assert collection is not None
+            _essay_write(
+                collection=collection, essay=essay, parsed_essay=parsed_essay, suggested=suggested
+            )
+    parsed_numbers = {essay.number for essay in parsed.essays}
+    report.not_in_source = sorted(set(existing) - parsed_numbers)
+    return report
+
+
+def _plan(*, essay: Essay | None, parsed_essay: ParsedEssay, force: bool) -> EssayOutcome:
+    outcome = EssayOutcome(
+        number=parsed_essay.number, title=parsed_essay.title, action=Action.CREATED
+    )
+    if essay is None:
+        return outcome
+    stored = content_fingerprint(stored_essay_content(essay))
+    incoming = content_fingerprint(parsed_essay_content(parsed_essay))
+    edited = stored != essay.import_fingerprint
+    if edited and not force:
+        outcome.action = Action.SKIPPED
+        outcome.reason = "编辑在上次导入后修改过这篇文章（用 --force 覆盖）"
+    elif stored == incoming and not edited:
+        outcome.action = Action.UNCHANGED
+    else:
+        outcome.action = Action.UPDATED
+        if edited:
+            outcome.reason = "覆盖了编辑的修改（--force）"
+    return outcome
+
+
+def _topic_names(
+    *, essay: Essay | None, suggested: list[Topic], outcome: EssayOutcome
+) -> list[str]:
+    if essay is not None and (outcome.action != Action.UPDATED or _topics_overridden(essay)):
+        return [topic.name for topic in essay.topics.all()]
+    return [topic.name for topic in suggested]
+
+
+def _topics_overridden(essay: Essay) -> bool:
+    """Whether an editor changed the topics the importer set."""
+    current = sorted(essay.topics.values_list("slug", flat=True))
+    return current != sorted(essay.imported_topic_slugs or [])
+
+
+def _collection_save(*, collection: Collection | None, document: SourceDocument) -> Collection:
+    if collection is None:
+        collection = Collection(title=document.parsed.title)
+    collection.source_name = document.source_name
+    collection.source_sha256 = hashlib.sha256(document.data).hexdigest()
+    collection.source_encoding = document.parsed.encoding
+    collection.raw_text = document.parsed.raw_text
+    collection.imported_at = timezone.now()
+    collection.full_clean()
+    collection.save()
+    return collection
+
+
+def _essay_write(
+    *,
+    collection: Collection,
+    essay: Essay | None,
+    parsed_essay: ParsedEssay,
+    suggested: list[Topic],
+) -> Essay:
+    """Write one essay's fields, sections and references; set topics unless overridden."""
+    keep_topics = essay is not None and _topics_overridden(essay)
+    if essay is None:
+        essay = Essay(collection=collection, number=parsed_essay.number)
+    essay.title = parsed_essay.title
+    essay.subtitle = parsed_essay.subtitle
+    essay.intro = parsed_essay.intro
+    essay.keywords = list(parsed_essay.keywords)
+    essay.import_fingerprint = content_fingerprint(parsed_essay_content(parsed_essay))
+    essay.imported_at = timezone.now()
+    if not keep_topics:
+        essay.imported_topic_slugs = sorted(topic.slug for topic in suggested)
+    essay.full_clean(exclude=["collection"])
+    essay.save()
+
+    essay.sections.all().delete()
+    essay.references.all().delete()
+    new_sections = [
+        Section(
+            essay=essay,
+            order=index + 1,
+            level=section.level,
+            number=section.number,
+            heading=section.heading,
+            text=section.text,
+        )
+        for index, section in enumerate(parsed_essay.sections)
+    ]
+    new_references = [
+        Reference(
+            essay=essay,
+            order=index + 1,
+            label=reference.label,
+            text=reference.text,
+            kind=reference.kind,
+            year=reference.year,
+            authors=reference.authors,
+            title=reference.title,
+            publisher=reference.publisher,
+            place=reference.place,
+        )
+        for index, reference in enumerate(parsed_essay.references)
+    ]
+    for record in [*new_sections, *new_references]:
+        record.full_clean(exclude=["essay", "parent"], validate_unique=False)
+    sections = Section.objects.bulk_create(new_sections)
+    for section, parsed_section in zip(sections, parsed_essay.sections, strict=True):
+        if parsed_section.parent is not None:
+            section.parent = sections[parsed_section.parent]
+    Section.objects.bulk_update([s for s in sections if s.parent is not None], ["parent"])
+    Reference.objects.bulk_create(new_references)
+    if not keep_topics:
+        essay.topics.set(suggested)
+    return essay
