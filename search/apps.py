@@ -9,3 +9,9 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "search"
     verbose_name = "搜索"
+
+    def ready(self) -> None:
+        from search.jieba_setup import ensure_jieba
+
+        # Load jieba's dictionary now, not on the first request.
+        ensure_jieba()

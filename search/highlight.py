@@ -1,0 +1,97 @@
+"""Jieba-aware highlighting on escaped text.
+
+Matches are found in the folded text (:func:`search.normalize.fold`: simplified,
+half-width, lower case — one character per character), so a traditional or full-width
+query marks the simplified text it matched, and the same offsets are then marked in the
+original.  Every piece of text is escaped before ``<mark>`` is put around it: nothing
+from the text or the query ever comes through as markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from search.normalize import fold
+from search.pinyin import HAN, han_syllables, split_syllables
+
+SNIPPET_LENGTH = 120
+
+
+def find_spans(
+    text: str, terms: Iterable[str], pinyin: Iterable[str] = ()
+) -> list[tuple[int, int]]:
+    """Merged ``(start, end)`` spans of ``text`` where a term (or pinyin reading) occurs."""
+    folded = fold(text)
+    spans: list[tuple[int, int]] = []
+    for term in {t for t in terms if t}:
+        start = folded.find(term)
+        while start != -1:
+            spans.append((start, start + len(term)))
+            start = folded.find(term, start + 1)
+    for word in {w for w in pinyin if w}:
+        spans.extend(_pinyin_spans(folded, word))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _pinyin_spans(folded: str, word: str) -> list[tuple[int, int]]:
+    spans = []
+    for split in split_syllables(word.replace(" ", "")):
+        size = len(split)
+        for run in HAN.finditer(folded):
+            syllables = han_syllables(run.group(0))
+            for i in range(len(syllables) - size + 1):
+                if tuple(syllables[i : i + size]) == split:
+                    spans.append((run.start() + i, run.start() + i + size))
+    return spans
+
+
+def best_window(text: str, spans: list[tuple[int, int]], length: int) -> tuple[int, int]:
+    """The ``length``-character window of ``text`` that covers the most matched characters."""
+    if len(text) <= length or not spans:
+        return 0, min(len(text), length)
+    best_start, best_cover = 0, -1
+    for anchor, _ in spans:
+        start = max(0, min(anchor - length // 4, len(text) - length))
+        end = start + length
+        cover = sum(max(0, min(e, end) - max(s, start)) for s, e in spans)
+        if cover > best_cover:
+            best_start, best_cover = start, cover
+    return best_start, best_start + length
+
+
+def mark(text: str, spans: list[tuple[int, int]]) -> SafeString:
+    """``text`` escaped, with each span in ``<mark>``."""
+    pieces, cursor = [], 0
+    for start, end in spans:
+        pieces.append(escape(text[cursor:start]))
+        pieces.append(f"<mark>{escape(text[start:end])}</mark>")
+        cursor = end
+    pieces.append(escape(text[cursor:]))
+    return mark_safe("".join(pieces))
+
+
+def snippet(
+    text: str, terms: Iterable[str], pinyin: Iterable[str] = (), length: int = SNIPPET_LENGTH
+) -> SafeString:
+    """An escaped excerpt of ``text`` around its densest matches, matches in ``<mark>``."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    spans = find_spans(text, terms, pinyin)
+    start, end = best_window(text, spans, length)
+    inside = [
+        (max(s, start) - start, min(e, end) - start) for s, e in spans if s < end and e > start
+    ]
+    body = mark(text[start:end], inside)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return mark_safe(f"{prefix}{body}{suffix}")

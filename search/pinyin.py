@@ -1,0 +1,85 @@
+"""Toneless pinyin: reading Chinese text as syllables and splitting typed pinyin.
+
+The index keeps one syllable per Chinese character (``search.analysis``); a query
+such as ``laodongli`` or ``zhong shan shi`` is split into syllables and matched as a
+phrase, so it finds every text that reads that way.  ``ü`` is written ``v``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from pypinyin import lazy_pinyin
+
+# Every toneless syllable pypinyin knows, minus the interjections m, n, ng, hm, hng, r
+# (which would make Latin abbreviations such as MBTI look like pinyin).
+_SYLLABLE_TEXT = """
+a ai an ang ao ba bai ban bang bao bei ben beng bi bian biang biao bie bin bing bo bong
+bu ca cai can cang cao ce cei cen ceng cha chai chan chang chao che chen cheng chi chong
+chou chu chua chuai chuan chuang chui chun chuo ci cong cou cu cuan cui cun cuo da dai
+dan dang dao de dei den deng di dia dian diao die din ding diu dong dou du duan dui dun
+duo e ei en eng er fa fan fang fei fen feng fiao fo fou fu ga gai gan gang gao ge gei
+gen geng gong gou gu gua guai guan guang gui gun guo ha hai han hang hao he hei hen heng
+hong hou hu hua huai huan huang hui hun huo ji jia jian jiang jiao jie jin jing jiong
+jiu ju juan jue jun ka kai kan kang kao ke kei ken keng kong kou ku kua kuai kuan kuang
+kui kun kuo la lai lan lang lao le lei len leng li lia lian liang liao lie lin ling liu
+lo long lou lu luan lun luo lv lve ma mai man mang mao me mei men meng mi mian miao mie
+min ming miu mo mou mu na nai nan nang nao ne nei nen neng ni nia nian niang niao nie
+nin ning niu nong nou nu nuan nun nuo nv nve o ou pa pai pan pang pao pei pen peng pi
+pian piao pie pin ping po pou pu qi qia qian qiang qiao qie qin qing qiong qiu qu quan
+que qun ran rang rao re ren reng ri rong rou ru rua ruan rui run ruo sa sai san sang sao
+se sen seng sha shai shan shang shao she shei shen sheng shi shou shu shua shuai shuan
+shuang shui shun shuo si song sou su suan sui sun suo ta tai tan tang tao te tei teng ti
+tian tiao tie ting tong tou tu tuan tui tun tuo wa wai wan wang wei wen weng wo wong wu
+xi xia xian xiang xiao xie xin xing xiong xiu xu xuan xue xun ya yan yang yao ye yi yin
+ying yo yong you yu yuan yue yun za zai zan zang zao ze zei zen zeng zha zhai zhan zhang
+zhao zhe zhei zhen zheng zhi zhong zhou zhu zhua zhuai zhuan zhuang zhui zhun zhuo zi
+zong zou zu zuan zui zun zuo"""
+SYLLABLES = frozenset(_SYLLABLE_TEXT.split())
+_LONGEST = max(map(len, SYLLABLES))
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_LATIN_WORD = re.compile(r"^[a-zü]+$")
+# A split into more syllables than this is not what anyone types.
+MAX_SYLLABLES = 12
+MAX_SPLITS = 8
+
+
+def han_syllables(run: str) -> list[str]:
+    """The toneless syllables of a run of Chinese characters, one per character."""
+    syllables = lazy_pinyin(run)
+    if len(syllables) != len(run):  # pypinyin grouped something it could not read
+        syllables = [lazy_pinyin(char)[0] for char in run]
+    return [syllable.replace("ü", "v").lower() for syllable in syllables]
+
+
+@functools.lru_cache(maxsize=1024)
+def split_syllables(word: str) -> tuple[tuple[str, ...], ...]:
+    """Every way ``word`` (lower-case Latin letters) reads as a run of syllables.
+
+    ``xian`` gives ``(("xian",), ("xi", "an"))``; a word that is no pinyin gives ``()``.
+    Splits with fewer syllables come first.
+    """
+    word = word.replace("ü", "v")
+    if not word or not _LATIN_WORD.match(word) or len(word) > MAX_SYLLABLES * _LONGEST:
+        return ()
+
+    @functools.cache
+    def splits_from(start: int) -> tuple[tuple[str, ...], ...]:
+        if start == len(word):
+            return ((),)
+        found: list[tuple[str, ...]] = []
+        for end in range(min(len(word), start + _LONGEST), start, -1):
+            head = word[start:end]
+            if head in SYLLABLES:
+                found.extend((head, *rest) for rest in splits_from(end))
+        return tuple(found)
+
+    splits = [s for s in splits_from(0) if len(s) <= MAX_SYLLABLES]
+    splits.sort(key=len)
+    return tuple(splits[:MAX_SPLITS])
+
+
+def is_pinyin(word: str) -> bool:
+    """Whether ``word`` can be read as toneless pinyin."""
+    return bool(split_syllables(word))

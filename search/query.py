@@ -1,0 +1,229 @@
+"""The search box's query language, turned into whoosh queries.
+
+- words separated by spaces must all match (AND);
+- ``OR`` between two words (or phrases) matches either;
+- ``-word`` leaves out essays containing the word;
+- ``"…"`` matches the exact phrase.
+
+Anything else is plain text: :func:`parse` never raises on user input.  Every term is
+normalised like the indexed text and matched as a substring of it (character grams),
+so one-character words, numbers and Latin are found however jieba split the text; a
+compound also matches with its parts in either order (城乡统筹 ~ 统筹城乡).  A term
+typed in Latin letters that reads as pinyin also matches the Chinese it spells, as a
+second tier shown after the direct matches.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+from whoosh.query.spans import SpanNear2
+
+from search.analysis import grams, jieba_words
+from search.normalize import collapse_whitespace, normalize
+from search.pinyin import split_syllables
+
+MAX_QUERY_LENGTH = 200
+MAX_CLAUSES = 24
+TOO_LONG_MESSAGE = f"查询太长了：最多 {MAX_QUERY_LENGTH} 个字，请缩短后再搜索。"
+NOTHING_TO_FIND_MESSAGE = "请输入要查找的词；只有排除词（-词）时没有可搜索的内容。"
+
+# Quotes and minus signs people type with a Chinese input method.
+_QUOTES = str.maketrans({"“": '"', "”": '"', "＂": '"', "「": '"', "」": '"', "－": "-"})
+_TOKEN = re.compile(r'-?"[^"]*(?:"|$)|\S+')
+_OR = {"OR", "|", "｜"}
+_LATIN = re.compile(r"^[a-zü]+$")
+_YEAR = re.compile(r"^(19|20)\d\d$")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One word or phrase of the query, normalised."""
+
+    text: str
+    phrase: bool = False
+
+    @property
+    def is_pinyin(self) -> bool:
+        if self.phrase or not _LATIN.match(self.text):
+            return False
+        return bool(split_syllables(self.text))
+
+
+@dataclass
+class ParsedQuery:
+    """What the user asked for: all ``groups`` (each one of its clauses), none of ``excluded``."""
+
+    raw: str
+    groups: list[list[Clause]] = field(default_factory=list)
+    excluded: list[Clause] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def clauses(self) -> list[Clause]:
+        return [clause for group in self.groups for clause in group]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups
+
+    @property
+    def has_or(self) -> bool:
+        return any(len(group) > 1 for group in self.groups)
+
+    def segmented(self) -> list[str]:
+        """The query's words as jieba segments them (shown on the results page)."""
+        words: list[str] = []
+        for clause in self.clauses:
+            if clause.phrase:
+                words.append(f'"{clause.text}"')
+            else:
+                words.extend(jieba_cut(clause.text))
+        return words
+
+
+def jieba_cut(text: str) -> list[str]:
+    """jieba's default-mode words of normalised text (what the user sees)."""
+    from search.jieba_setup import ensure_jieba
+
+    return [word for word in ensure_jieba().cut(text) if word.strip()]
+
+
+def _clean(text: str, *, phrase: bool) -> str:
+    text = normalize(text)
+    return collapse_whitespace(text) if phrase else text.strip()
+
+
+def parse(raw: str | None) -> ParsedQuery:
+    """Parse what the user typed; problems are reported in ``error``, never raised."""
+    raw = (raw or "").strip()
+    parsed = ParsedQuery(raw=raw)
+    if len(raw) > MAX_QUERY_LENGTH:
+        parsed.error = TOO_LONG_MESSAGE
+        return parsed
+    # Full-width forms first, so "ＯＲ", "－词" and "＂…＂" are operators too.
+    text = raw.translate(_QUOTES).translate({0x3000: 0x20, 0xFF0D: 0x2D})
+    join_next = False
+    for token in _TOKEN.findall(text):
+        if token in _OR or token.translate({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}) in _OR:
+            join_next = bool(parsed.groups)
+            continue
+        negated = token.startswith("-") and len(token) > 1
+        body = token[1:] if negated else token
+        phrase = body.startswith('"')
+        if phrase:
+            body = body[1:-1] if body.endswith('"') and len(body) > 1 else body[1:]
+        body = _clean(body, phrase=phrase)
+        if not body:
+            join_next = False
+            continue
+        clause = Clause(body, phrase=phrase or " " in body)
+        if negated:
+            parsed.excluded.append(clause)
+        elif join_next:
+            parsed.groups[-1].append(clause)
+        else:
+            parsed.groups.append([clause])
+        join_next = False
+        if len(parsed.clauses) + len(parsed.excluded) >= MAX_CLAUSES:
+            break
+    if parsed.is_empty and parsed.excluded:
+        parsed.error = NOTHING_TO_FIND_MESSAGE
+    return parsed
+
+
+# Whoosh queries -------------------------------------------------------------------------
+
+
+def substring_query(text: str, fieldname: str = "grams") -> wq.Query:
+    """Essays whose normalised text contains ``text`` (a phrase of character bigrams)."""
+    terms = grams(text)
+    if len(terms) == 1:
+        return wq.Term(fieldname, terms[0])
+    return wq.Phrase(fieldname, terms)
+
+
+def leaf_words(text: str) -> list[str]:
+    """The finest words jieba finds in ``text`` (城乡统筹 → 城乡, 统筹)."""
+    words = list(dict.fromkeys(jieba_words(text)))
+    return [w for w in words if not any(o != w and o in w for o in words)]
+
+
+class _SpanNear(SpanNear2):
+    """whoosh 2.7.4's SpanNear2 refers to an unimported name in ``_and_query``."""
+
+    def _and_query(self):
+        return wq.And(self.qs)
+
+
+def _near_query(text: str) -> wq.Query | None:
+    """The parts of a compound close together, in any order (城乡统筹 ~ 统筹城乡)."""
+    leaves = leaf_words(text)
+    if len(leaves) < 2 or len(leaves) > 6:
+        return None
+    return _SpanNear([wq.Term("text", w) for w in leaves], slop=len(leaves) + 1, ordered=False)
+
+
+def pinyin_query(text: str) -> wq.Query | None:
+    """Chinese text that reads as the toneless pinyin ``text``."""
+    splits = split_syllables(text.replace(" ", ""))
+    if not splits:
+        return None
+    alternatives = [
+        wq.Term("pinyin", s[0]) if len(s) == 1 else wq.Phrase("pinyin", list(s)) for s in splits
+    ]
+    return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
+
+
+def _match(clause: Clause, *, with_pinyin: bool) -> wq.Query:
+    options = [substring_query(clause.text)]
+    if not clause.phrase:
+        near = _near_query(clause.text)
+        if near is not None:
+            options.append(near)
+        if with_pinyin and clause.is_pinyin:
+            options.append(pinyin_query(clause.text))
+    return options[0] if len(options) == 1 else wq.Or(options)
+
+
+def _rank(clause: Clause) -> list[wq.Query]:
+    """Optional parts that score hits in titles and headings above passing mentions."""
+    parts: list[wq.Query] = [substring_query(clause.text, "grams_head")]
+    if not clause.phrase:
+        for word in dict.fromkeys(jieba_words(clause.text)):
+            parts.extend(wq.Term(name, word) for name in ("title", "head", "text"))
+        if _YEAR.match(clause.text):
+            parts.append(wq.Term("years", clause.text))
+    return parts
+
+
+def build(parsed: ParsedQuery, *, with_pinyin: bool = False) -> wq.Query | None:
+    """The whoosh query for ``parsed``; ``with_pinyin`` adds the pinyin readings."""
+    if parsed.is_empty or parsed.error:
+        return None
+    clauses = parsed.clauses
+    # "zhong shan shi": words that are all pinyin are read together, as one run.
+    together = len(clauses) > 1 and not parsed.has_or and all(c.is_pinyin for c in clauses)
+    each = with_pinyin and not together
+    groups = [
+        wq.Or([_match(c, with_pinyin=each) for c in group])
+        if len(group) > 1
+        else _match(group[0], with_pinyin=each)
+        for group in parsed.groups
+    ]
+    required: wq.Query = groups[0] if len(groups) == 1 else wq.And(groups)
+    if with_pinyin and together:
+        joined = pinyin_query("".join(c.text for c in clauses))
+        if joined is not None:
+            required = wq.Or([required, joined])
+    if parsed.excluded:
+        required = wq.AndNot(required, wq.Or([substring_query(c.text) for c in parsed.excluded]))
+    ranking = [part for clause in clauses for part in _rank(clause)]
+    return wq.AndMaybe(required, wq.Or(ranking))
+
+
+def has_pinyin(parsed: ParsedQuery) -> bool:
+    """Whether some word of the query could be pinyin."""
+    return any(clause.is_pinyin for clause in parsed.clauses)

@@ -1,0 +1,67 @@
+"""The haystack index: one document per essay.
+
+Text fields use the jieba, gram and pinyin analysers of :mod:`search.analysis`
+(haystack's whoosh backend would otherwise give them an English stemming analyser).
+"""
+
+from __future__ import annotations
+
+from haystack import indexes
+
+from essays.models import Essay
+from search.analysis import GramAnalyzer, JiebaAnalyzer, PinyinAnalyzer
+from search.documents import EssayText, essay_text, join_lines, reference_years
+
+TITLE_BOOST = 6.0
+HEAD_BOOST = 3.0
+
+
+def _text(essay: Essay) -> EssayText:
+    """The essay's searchable text, computed once per prepared instance."""
+    cached = getattr(essay, "_search_text", None)
+    if cached is None:
+        cached = essay._search_text = essay_text(essay)
+    return cached
+
+
+class EssayIndex(indexes.SearchIndex, indexes.Indexable):
+    """An essay with its title, keywords, intro, sections and references."""
+
+    text = indexes.CharField(document=True, analyzer=JiebaAnalyzer())
+    title = indexes.CharField(analyzer=JiebaAnalyzer(), boost=TITLE_BOOST)
+    head = indexes.CharField(analyzer=JiebaAnalyzer(), boost=HEAD_BOOST, stored=False)
+    grams = indexes.CharField(analyzer=GramAnalyzer(), stored=False)
+    grams_head = indexes.CharField(analyzer=GramAnalyzer(), boost=HEAD_BOOST, stored=False)
+    pinyin = indexes.CharField(analyzer=PinyinAnalyzer(), stored=False)
+    topics = indexes.MultiValueField()
+    years = indexes.MultiValueField(stored=False)
+
+    def get_model(self):
+        return Essay
+
+    def index_queryset(self, using=None):
+        return Essay.objects.prefetch_related("sections", "references", "topics")
+
+    def prepare_text(self, obj):
+        return join_lines(_text(obj).all)
+
+    def prepare_title(self, obj):
+        return join_lines(_text(obj).title)
+
+    def prepare_head(self, obj):
+        return join_lines(_text(obj).head)
+
+    def prepare_grams(self, obj):
+        return join_lines(_text(obj).all)
+
+    def prepare_grams_head(self, obj):
+        return join_lines([*_text(obj).title, *_text(obj).head])
+
+    def prepare_pinyin(self, obj):
+        return join_lines(_text(obj).all)
+
+    def prepare_topics(self, obj):
+        return sorted(topic.slug for topic in obj.topics.all())
+
+    def prepare_years(self, obj):
+        return [str(year) for year in reference_years(obj)]

@@ -1,0 +1,44 @@
+"""The analysers: jieba words with renumbered positions, character grams, pinyin."""
+
+from jieba.analyse import ChineseAnalyzer
+
+from search.analysis import GramAnalyzer, JiebaAnalyzer, PinyinAnalyzer, grams
+
+
+def _tokens(analyzer, text):
+    return [(t.text, t.pos) for t in analyzer(text, positions=True)]
+
+
+def test_jieba_positions_are_consecutive_not_character_offsets():
+    # jieba's own whoosh tokenizer uses character offsets: phrase queries then fail.
+    stock = [t.pos for t in ChineseAnalyzer()("统筹城乡发展", positions=True)]
+    assert stock != list(range(len(stock)))
+    ours = [pos for _, pos in _tokens(JiebaAnalyzer(), "统筹城乡发展")]
+    assert ours == list(range(len(ours)))
+
+
+def test_jieba_normalises_and_keeps_user_dictionary_words():
+    words = [text for text, _ in _tokens(JiebaAnalyzer(), "鎮村一體化 ＭＢＴＩ")]
+    assert "镇村一体化" in words
+    assert "mbti" in words
+
+
+def test_grams_have_every_character_and_pair_at_its_position():
+    tokens = _tokens(GramAnalyzer(), "农村藕")
+    assert ("农", 0) in tokens and ("农村", 0) in tokens
+    assert ("藕", 2) in tokens and ("村藕", 1) in tokens
+
+
+def test_grams_do_not_join_lines():
+    tokens = dict(_tokens(GramAnalyzer(), "城乡\n统筹"))
+    assert "乡统" not in tokens
+
+
+def test_grams_of_a_term():
+    assert grams("藕") == ["藕"]
+    assert grams("城乡统筹") == ["城乡", "乡统", "统筹"]
+
+
+def test_pinyin_one_syllable_per_character():
+    assert [t for t, _ in _tokens(PinyinAnalyzer(), "中山市")] == ["zhong", "shan", "shi"]
+    assert [t for t, _ in _tokens(PinyinAnalyzer(), "勞動力")] == ["lao", "dong", "li"]
