@@ -128,12 +128,18 @@ STORAGES = {
 }
 
 # Search: haystack with the whoosh backend, index under the data directory.
+# The engine gives text fields the jieba / gram / pinyin analysers and keeps one writer;
+# PATH holds index generations and a CURRENT file naming the live one.
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
+        "ENGINE": "search.backend.ChineseWhooshEngine",
         "PATH": os.environ.get("PORTAL_INDEX_DIR") or str(DATA_DIR / "whoosh"),
     },
 }
+# Re-index an essay when the transaction that changed it (or its sections, references,
+# topics) commits; see search/signals.py.
+HAYSTACK_SIGNAL_PROCESSOR = "search.signals.EssaySignalProcessor"
+HAYSTACK_SEARCH_RESULTS_PER_PAGE = 10
 
 # Where jieba keeps its dictionary cache: a path the portal owns, not /tmp.
 JIEBA_CACHE_FILE = DATA_DIR / "jieba.cache"
