@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+
+from .slugs import pinyin_slug
 
 
 class Topic(models.Model):
@@ -15,13 +19,19 @@ class Topic(models.Model):
     """
 
     name = models.CharField("名称", max_length=50, unique=True)
-    slug = models.SlugField("拼音标识", max_length=80, unique=True, allow_unicode=False)
+    slug = models.SlugField(
+        "拼音标识",
+        max_length=80,
+        unique=True,
+        blank=True,
+        help_text="无声调拼音，例如 chengxiang-tongchou；留空则按名称自动生成。",
+    )
     description = models.TextField("简介", blank=True)
     keywords = models.JSONField(
         "关键词权重",
         default=dict,
         blank=True,
-        help_text="词语到权重的映射，例如 {\"城乡统筹\": 5, \"城乡\": 1}；用于导入时推荐主题。",
+        help_text='词语到权重的映射，例如 {"城乡统筹": 5, "城乡": 1}；用于导入时推荐主题。',
     )
 
     class Meta:
@@ -31,6 +41,17 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Give a new topic a unique pinyin slug from its name when none is set."""
+        if not self.slug:
+            base = pinyin_slug(self.name) or "topic"
+            slug, n = base, 1
+            while Topic.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+                n += 1
+                slug = f"{base}-{n}"
+            self.slug = slug
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         """The topic shelf page."""
