@@ -193,3 +193,13 @@ def test_500_page_renders_without_request_context():
 def test_pages_only_allow_get_and_head(client):
     assert client.post(reverse("essays:home")).status_code == 405
     assert client.head(reverse("essays:home")).status_code == 200
+
+
+def test_topic_shelf_query_count_is_bounded(client, django_assert_num_queries):
+    topic = make_topic(slug="chaxun")
+    for n in range(1, 21):
+        make_essay(number=n, topics=[topic, make_topic()])
+    # topic with count, essay count, page of essays with collections, their topics
+    with django_assert_num_queries(4):
+        response = client.get(reverse("essays:topic-detail", kwargs={"slug": "chaxun"}))
+    assert response.content.decode().count('class="tag"') == 40
