@@ -6,7 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("essays.urls")),
-    # Search (/search/, /api/search/) is included here once the search app has its URLs.
+    path("", include("search.urls")),
 ]
 
 # Chinese 404 page for the site, JSON error bodies under /api/.

@@ -223,3 +223,8 @@ def _show(clause: q.Clause) -> str:
 def _finds(parsed: q.ParsedQuery, topic: Topic | None) -> bool:
     built = q.build(parsed)
     return bool(built is not None and _run(built, topic))
+
+
+def topics_with_counts() -> list[Topic]:
+    """Every topic with ``essay_count``, for the empty state's "browse a topic"."""
+    return list(Topic.objects.annotate(essay_count=Count("essays")).order_by("name"))

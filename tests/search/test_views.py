@@ -1,0 +1,133 @@
+"""/search/ and /api/search/: the public contract, errors that are never 500s."""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles import finders
+
+pytestmark = pytest.mark.django_db
+
+API_KEYS = {"query", "count", "page", "num_pages", "results", "suggestion"}
+RESULT_KEYS = {"essay_id", "title", "url", "section_id", "section_heading", "snippet", "score"}
+
+
+def test_api_shape_and_best_section(client, corpus):
+    response = client.get("/api/search/", {"q": "恩格尔系数"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    assert "恩格尔系数" in response.content.decode("utf-8")  # ensure_ascii=False
+    data = response.json()
+    assert set(data) >= API_KEYS
+    assert data["count"] == 1 and data["page"] == 1 and data["num_pages"] == 1
+    (result,) = data["results"]
+    assert set(result) >= RESULT_KEYS
+    from essays.models import Section
+
+    section = Section.objects.get(pk=result["section_id"])
+    assert result["url"] == f"{section.essay.get_absolute_url()}#s{section.order}"
+    assert "<mark>恩格尔系数</mark>" in result["snippet"]
+
+
+def test_api_paging(client, corpus):
+    data = client.get("/api/search/", {"q": "服务", "page_size": 2, "page": 2}).json()
+    assert data["page"] == 2 and len(data["results"]) == 2
+    assert data["num_pages"] == -(-data["count"] // 2)
+    assert client.get("/api/search/", {"q": "服务", "page": 99}).status_code == 404
+    assert client.get("/api/search/", {"q": "服务", "page": "x"}).status_code == 404
+    for bad in ("0", "51", "abc"):
+        assert client.get("/api/search/", {"q": "服务", "page_size": bad}).status_code == 400
+
+
+def test_api_topic_filter(client, corpus):
+    everything = client.get("/api/search/", {"q": "服务"}).json()
+    narrowed = client.get("/api/search/", {"q": "服务", "topic": "laodongli-zhuanyi"}).json()
+    assert 0 < narrowed["count"] < everything["count"]
+    facets = {f["slug"]: f["count"] for f in everything["facets"]}
+    assert facets["laodongli-zhuanyi"] == narrowed["count"]
+    assert client.get("/api/search/", {"q": "服务", "topic": "nope"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        " ",
+        "藕",
+        "a",
+        "*",
+        "?",
+        '"',
+        '"""',
+        "-",
+        "--",
+        "OR",
+        "OR OR",
+        "AND NOT",
+        "(",
+        ")",
+        "[",
+        "{x}",
+        "title:藕",
+        "~",
+        "\\",
+        "城乡 OR",
+        "NOT 城乡",
+        "-城乡",
+        '"城乡',
+        "城乡^2",
+        "%",
+        "\x00",
+        "<script>alert(1)</script>",
+    ],
+)
+def test_no_query_is_a_server_error(client, corpus, query):
+    page = client.get("/search/", {"q": query})
+    api = client.get("/api/search/", {"q": query})
+    assert page.status_code == 200
+    assert api.status_code in {200, 400}
+    assert "<script>alert" not in page.content.decode()
+    assert "<script>alert" not in api.json().get("results", [{}]).__repr__()
+
+
+def test_a_too_long_query_gets_a_clear_message(client, corpus):
+    page = client.get("/search/", {"q": "城" * 201})
+    assert page.status_code == 200
+    assert "查询太长了" in page.content.decode()
+    api = client.get("/api/search/", {"q": "城" * 201})
+    assert api.status_code == 400 and "查询太长了" in api.json()["error"]
+
+
+def test_results_page(client, corpus):
+    page = client.get("/search/", {"q": "统筹城乡"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "共找到" in html and "query-echo" in html
+    assert "分词" in html
+    assert 'aria-label="按主题筛选"' in html and "topic=chengxiang-tongchou" in html
+    assert "<mark>" in html
+    assert "搜索语法" in html and "OR" in html
+
+
+def test_results_page_paginates_and_bad_page_is_404(client, corpus):
+    html = client.get("/search/", {"q": "的"}).content.decode()
+    assert 'rel="next"' in html
+    assert client.get("/search/", {"q": "的", "page": 2}).status_code == 200
+    assert client.get("/search/", {"q": "的", "page": 50}).status_code == 404
+
+
+def test_empty_state_suggests_and_lists_topics(client, corpus):
+    html = client.get("/search/", {"q": "恩格尔系数 火星殖民"}).content.decode()
+    assert "没有找到" in html
+    assert "试试" in html and "恩格尔系数</a>" in html
+    assert "/topics/chengxiang-tongchou/" in html
+
+
+def test_query_markup_is_escaped_on_the_page(client, corpus):
+    html = client.get("/search/", {"q": "<b>服务</b>"}).content.decode()
+    assert "<b>服务</b>" not in html
+    assert "&lt;b&gt;服务&lt;/b&gt;" in html
+
+
+def test_search_as_you_type_waits_for_the_input_method():
+    script = Path(finders.find("search/search-as-you-type.js")).read_text(encoding="utf-8")
+    assert "compositionend" in script and "isComposing" in script
