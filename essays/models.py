@@ -123,6 +123,10 @@ class Essay(models.Model):
         return reverse("essays:essay-detail", kwargs={"pk": self.pk})
 
 
+#: A section without a heading is listed in the table of contents by this much of its text.
+TOC_EXCERPT_LENGTH = 24
+
+
 class Section(models.Model):
     """A heading and its own paragraphs; sections form a tree inside an essay.
 
@@ -167,6 +171,16 @@ class Section(models.Model):
     def anchor(self) -> str:
         """The fragment id of this section on the essay page."""
         return f"s{self.order}"
+
+    @property
+    def toc_label(self) -> str:
+        """What the table of contents shows: the heading, else the start of the text."""
+        if self.heading:
+            return self.heading
+        if self.text:
+            first = self.text.split("\n", 1)[0]
+            return first if len(first) <= TOC_EXCERPT_LENGTH else first[:TOC_EXCERPT_LENGTH] + "…"
+        return "" if self.number else f"章节 {self.order}"
 
 
 class Reference(models.Model):

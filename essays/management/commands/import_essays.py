@@ -135,6 +135,8 @@ class Command(BaseCommand):
             self.stdout.write(f"      参考文献 {len(essay.references)} 条")
 
     def _summary(self, reports: list[DocumentReport], *, dry_run: bool) -> None:
+        if self.verbosity < 1:
+            return
         counts = {action: sum(r.count(action) for r in reports) for action in Action}
         parts = "，".join(f"{ACTION_LABELS[a]} {counts[a]} 篇" for a in Action)
         prefix = "试运行（未写入）" if dry_run else "完成"

@@ -122,3 +122,8 @@ def test_command_line_exit_code_and_no_traceback(tmp_path, bad_files):
     )
     assert result.returncode == 0, result.stderr
     assert "新建 12 篇" in result.stdout
+
+
+def test_verbosity_zero_prints_nothing():
+    assert import_essays(verbosity=0) == ""
+    assert Essay.objects.count() == 12
