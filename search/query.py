@@ -27,6 +27,8 @@ from search.pinyin import split_syllables
 
 MAX_QUERY_LENGTH = 200
 MAX_CLAUSES = 24
+# How many words may stand between the parts of a compound (镇村医疗卫生一体化 ~ 镇村一体化).
+NEAR_SLOP = 4
 TOO_LONG_MESSAGE = f"查询太长了：最多 {MAX_QUERY_LENGTH} 个字，请缩短后再搜索。"
 NOTHING_TO_FIND_MESSAGE = "请输入要查找的词；只有排除词（-词）时没有可搜索的内容。"
 
@@ -151,6 +153,26 @@ def leaf_words(text: str) -> list[str]:
     return [w for w in words if not any(o != w and o in w for o in words)]
 
 
+def compound_parts(text: str) -> list[str]:
+    """``text`` as the fewest (at least two) jieba words that spell it exactly.
+
+    城乡统筹 → 城乡, 统筹; 劳动力转移 → 劳动力, 转移; ``[]`` when jieba has no such split
+    (服务型政府 has no word 服务型, so it is not loosened into 服务 … 政府).
+    """
+    words = {w for w in jieba_words(text) if w != text and len(w) > 1}
+    best: list[list[str] | None] = [None] * (len(text) + 1)
+    best[0] = []
+    for end in range(1, len(text) + 1):
+        for start in range(end):
+            piece = text[start:end]
+            if best[start] is not None and piece in words:
+                candidate = [*best[start], piece]
+                if best[end] is None or len(candidate) < len(best[end]):
+                    best[end] = candidate
+    parts = best[len(text)]
+    return parts if parts and len(parts) >= 2 else []
+
+
 class _SpanNear(SpanNear2):
     """whoosh 2.7.4's SpanNear2 refers to an unimported name in ``_and_query``."""
 
@@ -160,10 +182,10 @@ class _SpanNear(SpanNear2):
 
 def _near_query(text: str) -> wq.Query | None:
     """The parts of a compound close together, in any order (城乡统筹 ~ 统筹城乡)."""
-    leaves = leaf_words(text)
-    if len(leaves) < 2 or len(leaves) > 6:
+    parts = compound_parts(text)
+    if not 2 <= len(parts) <= 4:
         return None
-    return _SpanNear([wq.Term("text", w) for w in leaves], slop=len(leaves) + 1, ordered=False)
+    return _SpanNear([wq.Term("text", w) for w in parts], slop=NEAR_SLOP, ordered=False)
 
 
 def pinyin_query(text: str) -> wq.Query | None:

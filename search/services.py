@@ -122,7 +122,7 @@ def highlight_terms(parsed: q.ParsedQuery) -> tuple[list[str], list[str]]:
     for clause in parsed.clauses:
         terms.append(clause.text)
         if not clause.phrase:
-            terms.extend(q.leaf_words(clause.text))
+            terms.extend(q.compound_parts(clause.text))
     pinyin = [c.text for c in parsed.clauses if c.is_pinyin]
     if len(parsed.clauses) > 1 and all(c.is_pinyin for c in parsed.clauses):
         pinyin.append("".join(c.text for c in parsed.clauses))
@@ -204,7 +204,7 @@ def suggest(parsed: q.ParsedQuery, *, topic: Topic | None = None) -> str:
         words = [w for w in dict.fromkeys(jieba_words(clause.text)) if len(w) > 1]
         longest = sorted(words, key=len, reverse=True)
         if len(longest) > 1:
-            candidates.append(" ".join(q.leaf_words(clause.text)))
+            candidates.append(" ".join(q.compound_parts(clause.text) or q.leaf_words(clause.text)))
         candidates.extend(longest[:3])
     for candidate in dict.fromkeys(candidates):
         if (

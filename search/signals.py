@@ -108,7 +108,7 @@ def reindex_essays(essay_ids, *, connections=None, router=None) -> None:
             index = connections[using].get_unified_index().get_index(Essay)
         except NotHandled:
             continue
-        backend = index._get_backend(using)
+        backend = index.get_backend(using)
         if essays:
             backend.update(index, list(essays.values()))
         for essay_id in essay_ids:
