@@ -4,12 +4,17 @@ Environment values still win, so ``DATABASE_URL`` switches the suite to PostgreS
 The data directory defaults to a fresh temporary directory, never the real ``var/``.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
-os.environ.setdefault("PORTAL_DATA_DIR", tempfile.mkdtemp(prefix="portal-test-"))
+if "PORTAL_DATA_DIR" not in os.environ:
+    _data_dir = tempfile.mkdtemp(prefix="portal-test-")
+    os.environ["PORTAL_DATA_DIR"] = _data_dir
+    atexit.register(shutil.rmtree, _data_dir, ignore_errors=True)
 
 from portal.settings import *  # noqa: F403
 
