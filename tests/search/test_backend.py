@@ -83,3 +83,12 @@ def test_writes_wait_for_another_writer_instead_of_lock_error(corpus, search_ind
     search_index.remove(corpus[1])
     assert search_index.index.refresh().doc_count() == len(corpus) - 1
     assert Essay.objects.count() == len(corpus)
+
+
+def test_rebuild_index_swapped_command(corpus, search_index):
+    old = search_index.current_path()
+    out = io.StringIO()
+    call_command("rebuild_index_swapped", stdout=out)
+    assert f"已索引 {len(corpus)} 篇文章" in out.getvalue()
+    assert search_index.current_path() != old and not old.exists()
+    assert search_essays("恩格尔系数").count == 1
