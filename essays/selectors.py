@@ -10,9 +10,28 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
 
 from essays.models import Collection, Essay, Reference, Section, Topic
+
+#: How much of an essay's intro a listing loads to tell same-titled essays apart.
+LEDE_LENGTH = 60
+
+
+def with_lede(essays: QuerySet[Essay]) -> QuerySet[Essay]:
+    """``essays`` annotated with what tells them apart in a listing, in the same query.
+
+    ``lede_intro`` is the start of the intro and ``lede_heading`` the first section's
+    heading; :func:`essays.reading.lede` picks from them.
+    """
+    first_heading = (
+        Section.objects.filter(essay=OuterRef("pk")).exclude(heading="").order_by("order")
+    )
+    return essays.annotate(
+        lede_intro=Substr("intro", 1, LEDE_LENGTH),
+        lede_heading=Subquery(first_heading.values("heading")[:1]),
+    )
 
 
 def essay_list(
@@ -24,8 +43,9 @@ def essay_list(
     queryset; callers that must tell the two apart look the topic up with
     :func:`topic_detail` first); ``collection_id`` keeps one collection's essays.
     """
-    essays = (
+    essays = with_lede(
         Essay.objects.select_related("collection")
+        .defer("collection__raw_text", "intro")
         .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
         .order_by("collection__title", "number")
     )
@@ -70,12 +90,100 @@ def collection_list_with_essays() -> QuerySet[Collection]:
 
     Only the essay fields a listing shows are loaded, not the texts.
     """
-    essays = Essay.objects.only("id", "title", "number", "collection_id").order_by("number")
+    essays = with_lede(
+        Essay.objects.only("id", "title", "subtitle", "number", "collection_id").order_by("number")
+    )
     return (
         Collection.objects.defer("raw_text")
         .prefetch_related(Prefetch("essays", queryset=essays))
         .order_by("title")
     )
+
+
+def recently_updated_essays(*, limit: int = 6) -> QuerySet[Essay]:
+    """The ``limit`` most recently updated essays, newest first, with their collection."""
+    return with_lede(
+        Essay.objects.select_related("collection")
+        .defer("collection__raw_text", "intro")
+        .order_by("-updated_at", "-pk")
+    )[:limit]
+
+
+def collection_detail(*, pk: int) -> Collection:
+    """One collection with its essays (by number), each with its topics.
+
+    Raises ``Collection.DoesNotExist`` when there is no collection ``pk``.
+    """
+    essays = with_lede(
+        Essay.objects.defer("intro")
+        .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
+        .order_by("number")
+    )
+    return (
+        Collection.objects.defer("raw_text")
+        .prefetch_related(Prefetch("essays", queryset=essays))
+        .get(pk=pk)
+    )
+
+
+def collection_choices() -> QuerySet[Collection]:
+    """Every collection's id and title, by title (for filter menus)."""
+    return Collection.objects.only("id", "title").order_by("title")
+
+
+@dataclass
+class Neighbours:
+    """The essays just before and after one essay in its collection (None at the ends)."""
+
+    previous: Essay | None
+    next: Essay | None
+
+
+def essay_neighbours(essay: Essay) -> Neighbours:
+    """The previous and next essay of ``essay``'s collection by number, in one query."""
+    siblings = list(
+        Essay.objects.filter(collection_id=essay.collection_id)
+        .only("id", "title", "number", "collection_id")
+        .order_by("number")
+    )
+    index = next((i for i, other in enumerate(siblings) if other.pk == essay.pk), None)
+    if index is None:
+        return Neighbours(None, None)
+    return Neighbours(
+        siblings[index - 1] if index > 0 else None,
+        siblings[index + 1] if index + 1 < len(siblings) else None,
+    )
+
+
+def related_essays(essay: Essay, topic_ids: Iterable[int], *, limit: int = 5) -> list[Essay]:
+    """Essays like ``essay``: most shared topics first, then the same collection, by number.
+
+    ``topic_ids`` are the essay's topics (already loaded by the caller). An essay with
+    no topics gets the nearest essays of its own collection instead. One query.
+    """
+    topic_ids = list(topic_ids)
+    others = with_lede(
+        Essay.objects.exclude(pk=essay.pk)
+        .select_related("collection")
+        .only("id", "title", "subtitle", "number", "collection__title")
+    )
+    if not topic_ids:
+        return list(others.filter(collection_id=essay.collection_id).order_by("number")[:limit])
+    return list(
+        others.filter(topics__in=topic_ids)
+        .annotate(shared=Count("topics", filter=Q(topics__in=topic_ids), distinct=True))
+        .order_by("-shared", "collection__title", "number")[:limit]
+    )
+
+
+def sections_of(essay_ids: Iterable[int]) -> dict[int, list[Section]]:
+    """The sections of several essays in reading order, keyed by essay id (one query)."""
+    grouped: dict[int, list[Section]] = {}
+    for section in Section.objects.filter(essay_id__in=list(essay_ids)).order_by(
+        "essay_id", "order"
+    ):
+        grouped.setdefault(section.essay_id, []).append(section)
+    return grouped
 
 
 @dataclass

@@ -1,22 +1,29 @@
-"""Reading pages: home, essay, topic list and topic shelf; plus the site's 404 handler.
+"""Reading pages: home, essay list, collection, essay, topic list and topic shelf;
+the essay's citation exports; robots.txt and the OpenSearch description; the 404 handler.
 
-Views are thin: one selector call, a 404 with a Chinese message for anything unknown,
+Views are thin: selector calls, a 404 with a Chinese message for anything unknown,
 and a template.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found as default_page_not_found
 
-from essays import selectors
+from essays import citations, reading, selectors
 from essays.api.views import json_error
-from essays.models import Essay, Topic
+from essays.models import Collection, Essay, Topic
 from essays.paging import BadPage, get_page
 
 ESSAYS_PER_TOPIC_PAGE = 50
+ESSAYS_PER_LIST_PAGE = 50
 
 
 @require_safe
@@ -28,8 +35,66 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "topics": selectors.topic_list_with_counts(),
             "collections": selectors.collection_list_with_essays(),
+            "recent": selectors.recently_updated_essays(),
         },
     )
+
+
+def _collection_id(raw: str | None) -> int | None:
+    """The ``?collection=`` filter as an id (None when empty); Http404 when not a number."""
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    if not text:
+        return None
+    if not re.fullmatch(r"[0-9]{1,18}", text):
+        raise Http404("文集编号无效。")
+    return int(text)
+
+
+@require_safe
+def essay_list(request: HttpRequest) -> HttpResponse:
+    """``/essays/?topic=&collection=&page=``: every essay, filtered; 404 for unknown filters."""
+    topic_slug = request.GET.get("topic", "").strip() or None
+    collection_id = _collection_id(request.GET.get("collection"))
+    topic = collection = None
+    if topic_slug is not None:
+        try:
+            topic = selectors.topic_detail(slug=topic_slug)
+        except Topic.DoesNotExist as error:
+            raise Http404("没有找到这个主题。") from error
+    collections = list(selectors.collection_choices())
+    if collection_id is not None:
+        collection = next((c for c in collections if c.pk == collection_id), None)
+        if collection is None:
+            raise Http404("没有找到这个文集。")
+    try:
+        page = get_page(
+            selectors.essay_list(topic_slug=topic_slug, collection_id=collection_id),
+            request.GET.get("page"),
+            per_page=ESSAYS_PER_LIST_PAGE,
+        )
+    except BadPage as error:
+        raise Http404(str(error)) from error
+    return render(
+        request,
+        "essays/essay_list.html",
+        {
+            "page": page,
+            "topic": topic,
+            "collection": collection,
+            "topics": selectors.topic_list_with_counts(),
+            "collections": collections,
+        },
+    )
+
+
+@require_safe
+def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One collection: its title, source and essays in order."""
+    try:
+        collection = selectors.collection_detail(pk=pk)
+    except Collection.DoesNotExist as error:
+        raise Http404("没有找到这个文集。") from error
+    return render(request, "essays/collection_detail.html", {"collection": collection})
 
 
 @require_safe
@@ -40,6 +105,8 @@ def essay_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Essay.DoesNotExist as error:
         raise Http404("没有找到这篇文章。") from error
     sections = essay.sections.all()
+    references = essay.references.all()
+    topics = essay.topics.all()
     return render(
         request,
         "essays/essay_detail.html",
@@ -47,9 +114,53 @@ def essay_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "essay": essay,
             "sections": sections,
             "outline": selectors.essay_outline(sections),
-            "references": essay.references.all(),
+            "references": references,
+            "topics": topics,
+            "marker_targets": reading.reference_targets(references),
+            "reading_minutes": reading.reading_minutes(essay, sections),
+            "neighbours": selectors.essay_neighbours(essay),
+            "related": selectors.related_essays(essay, [t.pk for t in topics]),
+            "description": reading.description(
+                essay.subtitle, essay.intro, *(s.text for s in sections)
+            ),
+            "citation": citations.gbt7714(
+                essay,
+                url=request.build_absolute_uri(essay.get_absolute_url()),
+                accessed=timezone.localdate(),
+            ),
         },
     )
+
+
+CITATION_FORMATS = {
+    "bib": ("application/x-bibtex; charset=utf-8", "bib"),
+    "ris": ("application/x-research-info-systems; charset=utf-8", "ris"),
+    "csl-json": ("application/vnd.citationstyles.csl+json; charset=utf-8", "json"),
+}
+
+
+@require_safe
+def essay_references_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The essay's reference list as a download: BibTeX, RIS or CSL-JSON."""
+    if fmt not in CITATION_FORMATS:
+        raise Http404("不支持这种导出格式。")
+    try:
+        essay = selectors.essay_detail(pk=pk)
+    except Essay.DoesNotExist as error:
+        raise Http404("没有找到这篇文章。") from error
+    references = essay.references.all()
+    if fmt == "bib":
+        body = citations.bibtex(essay, references)
+    elif fmt == "ris":
+        body = citations.ris(references)
+    else:
+        body = citations.csl_json(essay, references)
+    content_type, extension = CITATION_FORMATS[fmt]
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="essay-{essay.pk}-references.{extension}"'
+    )
+    return response
 
 
 @require_safe
@@ -73,7 +184,41 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except BadPage as error:
         raise Http404(str(error)) from error
-    return render(request, "essays/topic_detail.html", {"topic": topic, "page": page})
+    essays = list(page.object_list)
+    sections = selectors.sections_of(essay.pk for essay in essays)
+    shelf = [
+        (essay, reading.topic_extracts(sections.get(essay.pk, []), topic.keywords or {}))
+        for essay in essays
+    ]
+    return render(
+        request, "essays/topic_detail.html", {"topic": topic, "page": page, "shelf": shelf}
+    )
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """robots.txt: everything readable may be crawled; the admin and API are left out."""
+    sitemap = request.build_absolute_uri(reverse("essays:sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "Disallow: /search/",
+        f"Sitemap: {sitemap}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def opensearch(request: HttpRequest) -> HttpResponse:
+    """The OpenSearch description, so browsers can add the portal's search."""
+    return render(
+        request,
+        "opensearch.xml",
+        {"base": request.build_absolute_uri("/").rstrip("/")},
+        content_type="application/opensearchdescription+xml; charset=utf-8",
+    )
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django import template
+from django.template import Context
+from django.utils.safestring import SafeString
+
+from essays.models import Essay, Reference
+from essays.reading import lede as essay_lede
+from essays.reading import link_markers
 
 register = template.Library()
 
@@ -25,3 +33,34 @@ def heading_tag(level: int | None) -> str:
     except (TypeError, ValueError):
         level = 1
     return f"h{min(max(level, 1) + 1, 6)}"
+
+
+@register.filter
+def with_reference_links(paragraph: str, targets: Mapping[int, str] | None) -> SafeString:
+    """The paragraph escaped, each in-text marker like ``[1]`` linked to its reference."""
+    return link_markers(paragraph, targets or {})
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context: Context, path: str | None = None) -> str:
+    """The absolute URL of ``path`` (default: this page's path, without its query string)."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    return request.build_absolute_uri(path or request.path)
+
+
+@register.filter
+def printed_label(reference: Reference) -> str:
+    """The reference's printed label when it says more than its place in the list.
+
+    ``[2]`` on the second reference says nothing new and gives ``""``; ``(1) (3)`` is kept.
+    """
+    label = (reference.label or "").strip()
+    return "" if label in {"", f"[{reference.order}]"} else label
+
+
+@register.filter
+def lede(essay: Essay) -> str:
+    """A short line that tells the essay apart from others with the same title."""
+    return essay_lede(essay)

@@ -42,9 +42,9 @@ def test_essay_page_shows_title_block(client, essay):
     response = client.get(essay_url(essay.pk))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<h1>统筹城乡就业</h1>" in html
+    assert '<h1 id="essay-title">统筹城乡就业</h1>' in html
     assert "——一个副标题" in html
-    assert "提升服务意识 统筹城乡发展 · 篇2" in html
+    assert "提升服务意识 统筹城乡发展</a> · 篇2" in html
     assert 'href="/topics/fuwu-ceshi/"' in html
     assert "劳动力" in html and "转移" in html
     assert '<html lang="zh-CN">' in html
@@ -109,9 +109,11 @@ def test_essay_page_query_count_does_not_grow_with_sections(client, django_asser
         references=[{"text": f"文献{i}"} for i in range(30)],
         topics=[make_topic(), make_topic()],
     )
-    with django_assert_num_queries(4):
+    # essay, sections, references, topics, the collection's essays (previous/next),
+    # related essays
+    with django_assert_num_queries(6):
         client.get(essay_url(small.pk))
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         html = client.get(essay_url(big.pk)).content.decode()
     assert len(re.findall(r'<h[2-6] id="s\d+"', html)) == 80
 
@@ -132,19 +134,22 @@ def test_bad_paths_are_chinese_404_pages(client, path):
 
 
 def test_home_lists_topics_with_counts_and_collections(client, essay, django_assert_num_queries):
-    with django_assert_num_queries(3):
+    # topics with counts, collections, their essays, recently updated essays
+    with django_assert_num_queries(4):
         response = client.get(reverse("essays:home"))
     html = response.content.decode()
     assert '<a href="/topics/fuwu-ceshi/">服务测试</a>' in html
     assert "1 篇" in html
     assert "提升服务意识：服务理念与态度" in html  # a default topic's description
-    assert "<h3>提升服务意识 统筹城乡发展</h3>" in html
+    assert (
+        f'<a href="/collections/{essay.collection_id}/">提升服务意识 统筹城乡发展</a></h3>' in html
+    )
     assert f'<a href="/essays/{essay.pk}/">统筹城乡就业</a>' in html
 
 
 def test_base_layout_has_search_form_and_stylesheet(client):
     html = client.get(reverse("essays:home")).content.decode()
-    assert '<form class="search-form" action="/search/" method="get" role="search">' in html
+    assert '<form class="search-form" action="/search/" method="get" role="search"' in html
     assert 'name="q"' in html
     assert ">搜索</label>" in html
     assert '<meta name="viewport"' in html
@@ -199,7 +204,8 @@ def test_topic_shelf_query_count_is_bounded(client, django_assert_num_queries):
     topic = make_topic(slug="chaxun")
     for n in range(1, 21):
         make_essay(number=n, topics=[topic, make_topic()])
-    # topic with count, essay count, page of essays with collections, their topics
-    with django_assert_num_queries(4):
+    # topic with count, essay count, page of essays with collections, their topics,
+    # their sections (for the extracts)
+    with django_assert_num_queries(5):
         response = client.get(reverse("essays:topic-detail", kwargs={"slug": "chaxun"}))
-    assert response.content.decode().count('class="tag"') == 40
+    assert response.content.decode().count('class="tag"') == 20  # the other topic of each
