@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from .importer.parsed import ParsedEssay
-from .models import Essay
+from .models import Essay, Reference, Section
 
 
 def parsed_essay_content(essay: ParsedEssay) -> dict[str, Any]:
@@ -29,9 +29,21 @@ def parsed_essay_content(essay: ParsedEssay) -> dict[str, Any]:
     }
 
 
-def stored_essay_content(essay: Essay) -> dict[str, Any]:
-    """The canonical content of an essay as stored now (sections in reading order)."""
-    sections = list(essay.sections.order_by("order"))
+def stored_essay_content(
+    essay: Essay,
+    *,
+    sections: list[Section] | None = None,
+    references: list[Reference] | None = None,
+) -> dict[str, Any]:
+    """The canonical content of an essay as stored now (sections in reading order).
+
+    Callers that loaded many essays' rows at once pass them in ``sections`` and
+    ``references`` (each in order); otherwise they are read here.
+    """
+    if sections is None:
+        sections = list(essay.sections.order_by("order"))
+    if references is None:
+        references = list(essay.references.order_by("order"))
     position = {section.pk: index for index, section in enumerate(sections)}
     return {
         "title": essay.title,
@@ -43,7 +55,7 @@ def stored_essay_content(essay: Essay) -> dict[str, Any]:
         ],
         "references": [
             [r.label, r.text, r.kind, r.year, r.authors, r.title, r.publisher, r.place]
-            for r in essay.references.order_by("order")
+            for r in references
         ],
     }
 

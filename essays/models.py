@@ -7,8 +7,16 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from .slugs import pinyin_slug
+
+#: Essay history also records the topics an essay had (simple-history's m2m snapshot);
+#: kept at module level so services can record a version on demand
+#: (see essays/services/history.py).
+essay_history = HistoricalRecords(
+    m2m_fields=["topics"], verbose_name="文章历史", verbose_name_plural="文章历史"
+)
 
 
 class Topic(models.Model):
@@ -33,6 +41,7 @@ class Topic(models.Model):
         blank=True,
         help_text='词语到权重的映射，例如 {"城乡统筹": 5, "城乡": 1}；用于导入时推荐主题。',
     )
+    history = HistoricalRecords(verbose_name="主题历史", verbose_name_plural="主题历史")
 
     class Meta:
         ordering = ["name"]
@@ -76,6 +85,7 @@ class Collection(models.Model):
         ordering = ["title"]
         verbose_name = "文集"
         verbose_name_plural = "文集"
+        permissions = [("import_documents", "可以在后台导入源文档")]
 
     def __str__(self) -> str:
         return self.title
@@ -103,6 +113,7 @@ class Essay(models.Model):
     imported_at = models.DateTimeField("导入时间", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = essay_history
 
     class Meta:
         ordering = ["collection__title", "number"]
@@ -151,6 +162,7 @@ class Section(models.Model):
     number = models.CharField("编号", max_length=40, blank=True)
     heading = models.CharField("标题", max_length=500, blank=True)
     text = models.TextField("正文", blank=True)
+    history = HistoricalRecords(verbose_name="章节历史", verbose_name_plural="章节历史")
 
     class Meta:
         ordering = ["essay", "order"]
@@ -204,6 +216,7 @@ class Reference(models.Model):
     title = models.CharField("题名", max_length=500, blank=True)
     publisher = models.CharField("出版者或刊名", max_length=300, blank=True)
     place = models.CharField("出版地", max_length=100, blank=True)
+    history = HistoricalRecords(verbose_name="参考文献历史", verbose_name_plural="参考文献历史")
 
     class Meta:
         ordering = ["essay", "order"]

@@ -21,7 +21,11 @@ from essays.content import (
 )
 from essays.importer.parsed import ParsedDocument, ParsedEssay
 from essays.models import Collection, Essay, Reference, Section, Topic
+from essays.services.history import essay_history_baseline, essay_version_record
 from essays.services.topics import suggest_topics
+
+#: A source document larger than this is refused (the bundled ones are under 100 KB).
+MAX_SOURCE_BYTES = 20 * 1024 * 1024
 
 
 class Action(StrEnum):
@@ -180,10 +184,30 @@ def _essay_write(
     parsed_essay: ParsedEssay,
     suggested: list[Topic],
 ) -> Essay:
-    """Write one essay's fields, sections and references; set topics unless overridden."""
+    """Write one essay's fields, sections and references; set topics unless overridden.
+
+    The history gets the sections' and references' changes, then one essay version.
+    """
     keep_topics = essay is not None and _topics_overridden(essay)
+    created = essay is None
     if essay is None:
         essay = Essay(collection=collection, number=parsed_essay.number)
+    else:
+        essay_history_baseline(essay=essay)
+    essay.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        _essay_write_content(
+            essay=essay, parsed_essay=parsed_essay, suggested=suggested, keep_topics=keep_topics
+        )
+    finally:
+        del essay.skip_history_when_saving  # type: ignore[attr-defined]
+    essay_version_record(essay=essay, reason=f"导入《{collection.title}》", created=created)
+    return essay
+
+
+def _essay_write_content(
+    *, essay: Essay, parsed_essay: ParsedEssay, suggested: list[Topic], keep_topics: bool
+) -> None:
     essay.title = parsed_essay.title
     essay.subtitle = parsed_essay.subtitle
     essay.intro = parsed_essay.intro
@@ -230,7 +254,9 @@ def _essay_write(
         if parsed_section.parent is not None:
             section.parent = sections[parsed_section.parent]
     Section.objects.bulk_update([s for s in sections if s.parent is not None], ["parent"])
-    Reference.objects.bulk_create(new_references)
+    references = Reference.objects.bulk_create(new_references)
+    # bulk writes send no signals: record the sections' and references' history here.
+    Section.history.bulk_history_create(sections, default_change_reason="导入")
+    Reference.history.bulk_history_create(references, default_change_reason="导入")
     if not keep_topics:
         essay.topics.set(suggested)
-    return essay

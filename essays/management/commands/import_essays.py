@@ -19,14 +19,12 @@ from essays.importer import parse_document
 from essays.importer.parsed import ParsedEssay, SourceError
 from essays.services.imports import (
     ACTION_LABELS,
+    MAX_SOURCE_BYTES,
     Action,
     DocumentReport,
     SourceDocument,
     documents_import,
 )
-
-#: A source document larger than this is refused (the bundled ones are under 100 KB).
-MAX_SOURCE_BYTES = 20 * 1024 * 1024
 
 
 class Command(BaseCommand):
