@@ -1,23 +1,75 @@
-"""The editors' admin for topics, collections, essays, sections and references."""
+"""The editors' admin for topics, collections, essays, sections and references.
+
+Every change is recorded by django-simple-history; an essay's history page shows each
+version with readable diffs of the essay and its sections and references, and reverts
+the essay together with them. Deleted essays can be recovered. Saving an essay checks
+that nobody else saved it since the editor opened it. Collections can be imported from
+an uploaded source document after a preview.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django import forms
-from django.contrib import admin
-from django.db import models
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, models, transaction
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
 
+from essays.admin_selectors import (
+    deleted_essays,
+    essay_history_entries,
+    essay_ids_edited_since_import,
+    essays_with_counts,
+)
+from essays.importer import parse_document
+from essays.importer.parsed import SourceError
 from essays.models import Collection, Essay, Reference, Section, Topic
+from essays.services.editing import (
+    EditConflict,
+    essay_version_claim,
+    essays_reindex,
+    essays_topic_assign,
+    essays_topic_remove,
+    essays_topics_resuggest,
+    version_token,
+)
+from essays.services.history import (
+    HistoryError,
+    essay_history_baseline,
+    essay_recover,
+    essay_revert,
+    essay_version_record,
+    essays_history_baseline,
+)
+from essays.services.imports import (
+    ACTION_LABELS,
+    MAX_SOURCE_BYTES,
+    Action,
+    SourceDocument,
+    documents_import,
+)
 
 admin.site.site_header = "文章库管理"
 admin.site.site_title = "文章库管理"
 admin.site.index_title = "内容管理"
 
 SHORT_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})}}
+
+
+# Essays -----------------------------------------------------------------------------------
 
 
 class SectionInline(admin.TabularInline):
@@ -53,14 +105,87 @@ class ReferenceInline(admin.TabularInline):
     formfield_overrides = SHORT_TEXTAREA
 
 
-@admin.register(Essay)
-class EssayAdmin(admin.ModelAdmin):
-    """Essays with their sections and references edited inline."""
+class EssayForm(forms.ModelForm):
+    """The essay form with a hidden version token: a save over someone else's is refused."""
 
-    list_display = ("title", "collection", "number", "updated_at")
-    list_filter = ("collection", "topics")
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    #: Set when this editor's save already lost a race: refuse it whatever the token says.
+    lost_race = False
+
+    class Meta:
+        model = Essay
+        fields = ["collection", "number", "title", "subtitle", "intro", "keywords", "topics"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["version"].initial = version_token(self.instance.updated_at)
+
+    def clean(self) -> dict[str, Any]:
+        """Refuse the save when the essay was saved by someone else after it was opened."""
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        current = (
+            Essay.objects.filter(pk=self.instance.pk).values_list("updated_at", flat=True).first()
+        )
+        if self.lost_race or version_token(current) != cleaned.get("version"):
+            last = self.instance.history.select_related("history_user").first()
+            who = getattr(last, "history_user", None) if last else None
+            when = timezone.localtime(current).strftime("%H:%M:%S") if current else ""
+            raise ValidationError(
+                "在您打开这篇文章之后，%(who)s于 %(when)s 保存了修改，您的修改没有保存。"
+                "您填写的内容仍在下面：请在新的标签页中重新打开这篇文章，"
+                "对照后把需要保留的修改填进去再保存。",
+                code="edit_conflict",
+                params={"who": f"{who} " if who else "其他人", "when": when},
+            )
+        return cleaned
+
+
+class EditedSinceImportFilter(admin.SimpleListFilter):
+    """Essays whose content an editor changed since the importer last wrote it."""
+
+    title = "导入后是否修改"
+    parameter_name = "edited"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        """Yes or no."""
+        return [("yes", "导入后修改过"), ("no", "与导入时相同")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Essay]) -> QuerySet[Essay]:
+        """Keep the edited (or the unedited) essays."""
+        if self.value() not in {"yes", "no"}:
+            return queryset
+        edited = essay_ids_edited_since_import(queryset)
+        if self.value() == "yes":
+            return queryset.filter(pk__in=edited)
+        return queryset.exclude(pk__in=edited)
+
+
+class TopicChoiceForm(forms.Form):
+    """The topic an essay action puts on or takes off the selected essays."""
+
+    topic = forms.ModelChoiceField(Topic.objects.all(), label="主题", empty_label="请选择主题")
+
+
+@admin.register(Essay)
+class EssayAdmin(SimpleHistoryAdmin):
+    """Essays with their sections and references edited inline, with history and undo."""
+
+    form = EssayForm
+    list_display = (
+        "title",
+        "collection",
+        "number",
+        "section_count",
+        "reference_count",
+        "updated_at",
+    )
+    list_display_links = ("title",)
+    list_filter = ("collection", "topics", EditedSinceImportFilter)
     list_select_related = ("collection",)
-    search_fields = ("title", "subtitle", "intro")
+    search_fields = ("title", "subtitle", "intro", "collection__title")
     filter_horizontal = ("topics",)
     readonly_fields = ("created_at", "updated_at", "imported_at")
     fields = (
@@ -74,8 +199,252 @@ class EssayAdmin(admin.ModelAdmin):
         "imported_at",
         "created_at",
         "updated_at",
+        "version",
     )
     inlines = (SectionInline, ReferenceInline)
+    actions = ("assign_topic", "remove_topic", "resuggest_topics", "reindex")
+    change_list_template = "admin/essays/essay/change_list.html"
+
+    # List --------------------------------------------------------------------------------
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Essay]:
+        """Essays with their section and reference counts."""
+        return essays_with_counts(super().get_queryset(request))
+
+    @admin.display(description="章节数", ordering="section_total")
+    def section_count(self, obj: Essay) -> int:
+        """How many sections the essay has."""
+        return obj.section_total
+
+    @admin.display(description="参考文献数", ordering="reference_total")
+    def reference_count(self, obj: Essay) -> int:
+        """How many references the essay has."""
+        return obj.reference_total
+
+    # Saving ------------------------------------------------------------------------------
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """Show the form again, with the conflict message, if a save lost a race."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except EditConflict:
+            # Nothing was written (the transaction rolled back): show the form again with
+            # this editor's input and the conflict message.
+            request._essay_lost_race = True  # type: ignore[attr-defined]
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(
+        self, request: HttpRequest, obj: Essay | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        """The essay form; after a lost race, one that refuses the save with the message."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if getattr(request, "_essay_lost_race", False):
+            form = type("LostRaceEssayForm", (form,), {"lost_race": True})
+        return form
+
+    def save_model(self, request: HttpRequest, obj: Essay, form: Any, change: bool) -> None:
+        """Claim the version the editor opened, keep a baseline, save without a record yet."""
+        if change:
+            essay_version_claim(essay_id=obj.pk, token=form.cleaned_data.get("version", ""))
+            essay_history_baseline(essay=Essay.objects.get(pk=obj.pk))
+        obj.skip_history_when_saving = True  # type: ignore[attr-defined]
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Save topics, sections and references, then record the essay's version."""
+        essay = form.instance
+        try:
+            super().save_related(request, form, formsets, change)
+        finally:
+            if hasattr(essay, "skip_history_when_saving"):
+                del essay.skip_history_when_saving
+        essay_version_record(essay=essay, created=not change)
+
+    def delete_model(self, request: HttpRequest, obj: Essay) -> None:
+        """Delete after making sure the essay can be recovered from its history."""
+        essay_history_baseline(essay=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Essay]) -> None:
+        """Delete the selected essays; each can be recovered from its history."""
+        with transaction.atomic():
+            essays_history_baseline(essays=list(queryset))
+            for essay in queryset:
+                essay.delete()
+
+    # Actions -----------------------------------------------------------------------------
+
+    def _topic_action(
+        self, request: HttpRequest, queryset: QuerySet[Essay], *, action: str, title: str
+    ) -> HttpResponse | None:
+        form = TopicChoiceForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            topic = form.cleaned_data["topic"]
+            if action == "assign_topic":
+                count = essays_topic_assign(essays=list(queryset), topic=topic)
+                self.message_user(request, f"已给 {count} 篇文章加上主题“{topic}”。")
+            else:
+                count = essays_topic_remove(essays=list(queryset), topic=topic)
+                self.message_user(request, f"已从 {count} 篇文章去掉主题“{topic}”。")
+            return None
+        return TemplateResponse(
+            request,
+            "admin/essays/essay/topic_action.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "opts": self.model._meta,
+                "essays": queryset,
+                "form": form,
+                "action": action,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description="给选中的文章加上主题", permissions=["change"])
+    def assign_topic(self, request: HttpRequest, queryset: QuerySet[Essay]) -> Any:
+        """Ask for a topic, then put it on the selected essays."""
+        return self._topic_action(
+            request, queryset, action="assign_topic", title="给选中的文章加上主题"
+        )
+
+    @admin.action(description="从选中的文章去掉主题", permissions=["change"])
+    def remove_topic(self, request: HttpRequest, queryset: QuerySet[Essay]) -> Any:
+        """Ask for a topic, then take it off the selected essays."""
+        return self._topic_action(
+            request, queryset, action="remove_topic", title="从选中的文章去掉主题"
+        )
+
+    @admin.action(description="按关键词重新推荐主题", permissions=["change"])
+    def resuggest_topics(self, request: HttpRequest, queryset: QuerySet[Essay]) -> None:
+        """Set the selected essays' topics to what their text suggests now."""
+        count = essays_topics_resuggest(essays=list(queryset.select_related("collection")))
+        self.message_user(request, f"已重新推荐主题：{count} 篇文章的主题有变化。")
+
+    @admin.action(description="重建选中文章的搜索索引", permissions=["change"])
+    def reindex(self, request: HttpRequest, queryset: QuerySet[Essay]) -> None:
+        """Re-index the selected essays in search."""
+        ids = list(queryset.values_list("pk", flat=True))
+        essays_reindex(essay_ids=ids)
+        self.message_user(request, f"已重建 {len(ids)} 篇文章的搜索索引。")
+
+    # History, revert, recover ------------------------------------------------------------
+
+    def get_urls(self) -> list[Any]:
+        """Add the deleted-essays list and the recover view."""
+        return [
+            path(
+                "deleted/",
+                self.admin_site.admin_view(self.deleted_view),
+                name="essays_essay_deleted",
+            ),
+            path(
+                "deleted/<int:essay_id>/recover/",
+                self.admin_site.admin_view(self.recover_view),
+                name="essays_essay_recover",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _history_context(self, request: HttpRequest, obj: Any, title: str) -> dict[str, Any]:
+        return {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "object": obj,
+            "has_change_permission": self.has_change_permission(request),
+        }
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """Every version of the essay with what changed in it, each one revertible."""
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            record = Essay.history.filter(id=object_id).first()
+            if record is None:
+                return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+            obj = record.instance
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        context = self._history_context(request, obj, f"修改历史：{obj}")
+        context["entries"] = essay_history_entries(obj.pk)
+        context["deleted"] = not Essay.objects.filter(pk=obj.pk).exists()
+        return TemplateResponse(request, "admin/essays/essay/history.html", context)
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """One version as it was (with its sections and references); POST reverts to it."""
+        essay = self.get_object(request, object_id)
+        record = get_object_or_404(Essay.history, id=object_id, history_id=version_id)
+        if essay is None or record.history_type == "-":
+            raise PermissionDenied
+        if request.method == "POST":
+            if not self.has_change_permission(request, essay):
+                raise PermissionDenied
+            try:
+                essay_revert(essay=essay, history_id=record.history_id)
+            except HistoryError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                when = timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M:%S")
+                self.message_user(request, f"已把“{essay}”恢复到 {when} 的版本。")
+            return HttpResponseRedirect(reverse("admin:essays_essay_change", args=[essay.pk]))
+        if not self.has_view_or_change_permission(request, essay):
+            raise PermissionDenied
+        when = record.history_date
+        context = self._history_context(request, essay, f"查看版本：{record.instance}")
+        context.update(
+            record=record,
+            version=record.instance,
+            topics=Topic.objects.filter(
+                pk__in=record.topics.values_list("topic_id", flat=True)
+            ).order_by("name"),
+            sections=sorted(
+                Section.history.as_of(when).filter(essay_id=essay.pk), key=lambda s: s.order
+            ),
+            references=sorted(
+                Reference.history.as_of(when).filter(essay_id=essay.pk), key=lambda r: r.order
+            ),
+        )
+        return TemplateResponse(request, "admin/essays/essay/version.html", context)
+
+    def deleted_view(self, request: HttpRequest) -> HttpResponse:
+        """The essays that were deleted and can be recovered."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        context = self._history_context(request, None, "恢复已删除的文章")
+        context["records"] = deleted_essays()
+        return TemplateResponse(request, "admin/essays/essay/deleted.html", context)
+
+    def recover_view(self, request: HttpRequest, essay_id: int) -> HttpResponse:
+        """POST: bring back a deleted essay with its sections, references and topics."""
+        if request.method != "POST" or not self.has_add_permission(request):
+            raise PermissionDenied
+        try:
+            essay = essay_recover(essay_id=essay_id)
+        except (HistoryError, DatabaseError) as error:
+            message = (
+                str(error) if isinstance(error, HistoryError) else "恢复失败，没有做任何修改。"
+            )
+            self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:essays_essay_deleted"))
+        self.message_user(request, f"已恢复“{essay}”及其章节和参考文献。")
+        return HttpResponseRedirect(reverse("admin:essays_essay_change", args=[essay.pk]))
+
+
+# Collections and importing -----------------------------------------------------------------
 
 
 class EssayInline(admin.TabularInline):
@@ -92,6 +461,39 @@ class EssayInline(admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj: Collection | None = None) -> bool:
         """Essays are added from the essay admin or the importer, not here."""
         return False
+
+
+class ImportUploadForm(forms.Form):
+    """A source document to import, and whether to overwrite editors' changes."""
+
+    source = forms.FileField(
+        label="源文档",
+        help_text="纯文本文件（UTF-8 或 GB18030），与命令 import_essays 使用同一个导入器。",
+    )
+    force = forms.BooleanField(
+        label="覆盖编辑的修改",
+        required=False,
+        help_text="勾选后，导入后被编辑修改过的文章也会按源文档更新（编辑选定的主题仍然保留）。",
+    )
+
+    def clean_source(self) -> Any:
+        """Refuse an empty or oversized file with a clear message."""
+        upload = self.cleaned_data["source"]
+        if upload.size > MAX_SOURCE_BYTES:
+            raise ValidationError(
+                f"文件过大（{upload.size // 1024 // 1024} MB），上限为 "
+                f"{MAX_SOURCE_BYTES // 1024 // 1024} MB。"
+            )
+        return upload
+
+
+def _upload_dir() -> Any:
+    directory = settings.DATA_DIR / "admin-imports"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+_IMPORT_SALT = "essays.admin.import"
 
 
 @admin.register(Collection)
@@ -117,6 +519,7 @@ class CollectionAdmin(admin.ModelAdmin):
         "imported_at",
         "raw_text",
     )
+    change_list_template = "admin/essays/collection/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Collection]:
         """Collections annotated with their number of essays."""
@@ -138,13 +541,109 @@ class CollectionAdmin(admin.ModelAdmin):
             format_html_join("", '<li value="{}">{}</li>', essays),
         )
 
+    def get_urls(self) -> list[Any]:
+        """Add the import view."""
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="essays_collection_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """The list, with an import button for those allowed to import."""
+        extra_context = {
+            **(extra_context or {}),
+            "can_import": request.user.has_perm("essays.import_documents"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload → preview (nothing written) → confirm (written in one transaction)."""
+        if not request.user.has_perm("essays.import_documents"):
+            raise PermissionDenied
+        context: dict[str, Any] = {
+            **self.admin_site.each_context(request),
+            "title": "从源文档导入",
+            "opts": self.model._meta,
+        }
+        if request.method == "POST" and "confirm" in request.POST:
+            return self._import_confirm(request, context)
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        context["form"] = form
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["source"]
+            data = upload.read()
+            try:
+                document = SourceDocument(
+                    parsed=parse_document(data, upload.name), source_name=upload.name, data=data
+                )
+                (report,) = documents_import(
+                    documents=[document], force=form.cleaned_data["force"], dry_run=True
+                )
+            except SourceError as error:
+                context["error"] = str(error)
+                return TemplateResponse(request, "admin/essays/collection/import.html", context)
+            digest = hashlib.sha256(data).hexdigest()
+            (_upload_dir() / f"{digest}.txt").write_bytes(data)
+            by_number = {essay.number: essay for essay in document.parsed.essays}
+            context.update(
+                report=report,
+                parsed=document.parsed,
+                rows=[
+                    (outcome, by_number[outcome.number], ACTION_LABELS[outcome.action])
+                    for outcome in report.outcomes
+                ],
+                counts=[(ACTION_LABELS[a], report.count(a)) for a in Action],
+                token=signing.dumps(
+                    {"sha": digest, "name": upload.name, "force": form.cleaned_data["force"]},
+                    salt=_IMPORT_SALT,
+                ),
+            )
+        return TemplateResponse(request, "admin/essays/collection/import.html", context)
+
+    def _import_confirm(self, request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+        context["form"] = ImportUploadForm()
+        try:
+            token = signing.loads(request.POST.get("token", ""), salt=_IMPORT_SALT, max_age=3600)
+            stored = _upload_dir() / f"{token['sha']}.txt"
+            data = stored.read_bytes()
+        except (signing.BadSignature, OSError, KeyError, TypeError):
+            context["error"] = "预览已过期或无效，请重新上传源文档。"
+            return TemplateResponse(request, "admin/essays/collection/import.html", context)
+        try:
+            document = SourceDocument(
+                parsed=parse_document(data, token["name"]), source_name=token["name"], data=data
+            )
+            (report,) = documents_import(documents=[document], force=bool(token["force"]))
+        except SourceError as error:
+            context["error"] = str(error)
+            return TemplateResponse(request, "admin/essays/collection/import.html", context)
+        except (ValidationError, DatabaseError) as error:
+            context["error"] = f"写入数据库失败，已全部撤销：{error}"
+            return TemplateResponse(request, "admin/essays/collection/import.html", context)
+        stored.unlink(missing_ok=True)
+        parts = "，".join(f"{ACTION_LABELS[a]} {report.count(a)} 篇" for a in Action)
+        self.message_user(request, f"已导入《{report.title}》：{parts}。")
+        collection = Collection.objects.get(title=report.title)
+        return HttpResponseRedirect(reverse("admin:essays_collection_change", args=[collection.pk]))
+
+
+# Topics, sections, references ---------------------------------------------------------------
+
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
-    """Topics with their descriptions, keyword weights and essay counts."""
+class TopicAdmin(SimpleHistoryAdmin):
+    """Topics with their descriptions, keyword weights, essays and history."""
 
     list_display = ("name", "slug", "essay_count")
     search_fields = ("name", "slug", "description")
+    readonly_fields = ("essay_links",)
+    fields = ("name", "slug", "description", "keywords", "essay_links")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Topic]:
         """Topics annotated with their number of essays."""
@@ -155,9 +654,46 @@ class TopicAdmin(admin.ModelAdmin):
         """How many essays carry the topic."""
         return obj.essay_total
 
+    @admin.display(description="这个主题的文章")
+    def essay_links(self, obj: Topic) -> str:
+        """The topic's essays, each linking to its change page."""
+        if obj.pk is None:
+            return "（保存后显示）"
+        essays = obj.essays.select_related("collection").order_by("collection__title", "number")
+        if not essays:
+            return "（无）"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a>（{}）</li>',
+                (
+                    (reverse("admin:essays_essay_change", args=[e.pk]), e, e.collection)
+                    for e in essays
+                ),
+            ),
+        )
+
+
+class EssayRowAdmin(SimpleHistoryAdmin):
+    """A section or reference edited on its own still makes a new version of its essay."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Keep a baseline of the essay, save the row, then record the essay's version."""
+        essay_history_baseline(essay=Essay.objects.get(pk=obj.essay_id))
+        super().save_model(request, obj, form, change)
+        essay_version_record(essay=Essay.objects.get(pk=obj.essay_id))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        """Delete the row; the essay's history records it."""
+        essay = Essay.objects.get(pk=obj.essay_id)
+        essay_history_baseline(essay=essay)
+        super().delete_model(request, obj)
+        essay_version_record(essay=essay)
+
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(EssayRowAdmin):
     """Sections on their own, for searching across essays."""
 
     list_display = ("__str__", "essay", "order", "level")
@@ -168,7 +704,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reference)
-class ReferenceAdmin(admin.ModelAdmin):
+class ReferenceAdmin(EssayRowAdmin):
     """Reference entries on their own, filterable by document type."""
 
     list_display = ("__str__", "essay", "order", "kind", "year")

@@ -47,8 +47,14 @@ def essay_version_record(*, essay: Essay, reason: str = "", created: bool = Fals
 
 @transaction.atomic
 def essay_history_baseline(*, essay: Essay) -> None:
-    """Give the essay, its sections and references a first record if they have none."""
-    when = timezone.now()
+    """Give the essay, its sections and references a first record if they have none.
+
+    Rows without history are dated back to the essay's first version if it has one
+    (nothing is known of their changes, so they are taken to have been there all along):
+    reverting to any version of the essay then keeps them.
+    """
+    first = Essay.history.filter(id=essay.pk).order_by("history_date").first()
+    when = first.history_date if first is not None else timezone.now()
     for model, rows in (
         (Section, Section.objects.filter(essay=essay)),
         (Reference, Reference.objects.filter(essay=essay)),
@@ -59,7 +65,7 @@ def essay_history_baseline(*, essay: Essay) -> None:
             model.history.bulk_history_create(
                 untracked, default_date=when, default_change_reason=BASELINE_REASON
             )
-    if not Essay.history.filter(id=essay.pk).exists():
+    if first is None:
         essay._history_date = when  # type: ignore[attr-defined]
         try:
             essay_version_record(essay=essay, reason=BASELINE_REASON)

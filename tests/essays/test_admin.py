@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from essays.models import Section
+from essays.services.editing import version_token
 from tests.factories import make_collection, make_essay, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,7 @@ def post_data(essay, **section_overrides) -> dict:
         "intro": essay.intro,
         "keywords": "[]",
         "topics": [t.pk for t in essay.topics.all()],
+        "version": version_token(essay.updated_at),
         "sections-TOTAL_FORMS": len(sections),
         "sections-INITIAL_FORMS": len(sections),
         "sections-MIN_NUM_FORMS": 0,

@@ -121,3 +121,16 @@ def test_revert_to_an_unknown_version_is_refused():
     essay = make_essay()
     with pytest.raises(HistoryError, match="找不到"):
         essay_revert(essay=essay, history_id=987654)
+
+
+def test_rows_without_history_are_kept_when_reverting_to_an_older_essay_version():
+    essay = make_essay(sections=[{"heading": "甲", "text": "原文"}])
+    Section.history.all().delete()  # the essay has a version, its section none
+    first = essay.history.get()
+    essay_history_baseline(essay=essay)
+    section = essay.sections.get()
+    section.text = "改文"
+    section.save()
+    essay_version_record(essay=essay)
+    essay_revert(essay=essay, history_id=first.history_id)
+    assert essay.sections.get().text == "原文"
