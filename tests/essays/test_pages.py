@@ -165,3 +165,17 @@ def test_pages_load_only_local_assets_and_no_inline_script(client, shelf):
     html = client.get(shelf["essays"][0].get_absolute_url()).content.decode()
     assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/site.js" defer>']
     assert not re.search(r'(?:src|href)="(?:https?:)?//(?!testserver)', html)
+
+
+def test_a_server_error_is_the_chinese_500_page_in_the_sites_layout(client, monkeypatch):
+    def broken() -> None:
+        raise RuntimeError("数据库出错")
+
+    monkeypatch.setattr("essays.selectors.topic_list_with_counts", broken)
+    client.raise_request_exception = False
+    response = client.get("/topics/")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "<h1>服务器出错了</h1>" in html
+    assert '<html lang="zh-CN">' in html and 'class="site-header"' in html
+    assert "数据库出错" not in html
