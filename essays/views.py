@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -74,10 +75,15 @@ def essay_list(request: HttpRequest) -> HttpResponse:
         )
     except BadPage as error:
         raise Http404(str(error)) from error
+    kept = {"topic": topic_slug, "collection": collection_id}
+    if page.number > 1:
+        kept["page"] = page.number
+    query = urlencode({key: value for key, value in kept.items() if value})
     return render(
         request,
         "essays/essay_list.html",
         {
+            "canonical_path": f"{request.path}?{query}" if query else request.path,
             "page": page,
             "topic": topic,
             "collection": collection,
@@ -190,8 +196,11 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         (essay, reading.topic_extracts(sections.get(essay.pk, []), topic.keywords or {}))
         for essay in essays
     ]
+    canonical_path = request.path + (f"?page={page.number}" if page.number > 1 else "")
     return render(
-        request, "essays/topic_detail.html", {"topic": topic, "page": page, "shelf": shelf}
+        request,
+        "essays/topic_detail.html",
+        {"topic": topic, "page": page, "shelf": shelf, "canonical_path": canonical_path},
     )
 
 

@@ -179,3 +179,8 @@ def test_a_server_error_is_the_chinese_500_page_in_the_sites_layout(client, monk
     assert "<h1>服务器出错了</h1>" in html
     assert '<html lang="zh-CN">' in html and 'class="site-header"' in html
     assert "数据库出错" not in html
+
+
+def test_filtered_and_later_pages_keep_their_filters_in_the_canonical_link(client, shelf):
+    html = client.get("/essays/", {"topic": "jiuye-ceshi", "utm": "x"}).content.decode()
+    assert '<link rel="canonical" href="http://testserver/essays/?topic=jiuye-ceshi">' in html
