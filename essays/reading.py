@@ -114,7 +114,8 @@ def topic_extracts(
 
     A section's weight is the sum of the topic's keyword weights over the keywords'
     occurrences in its heading and text; sections that carry none are left out. The
-    passage is centred on the first occurrence of the section's heaviest keyword.
+    passage is centred on the first occurrence of the heaviest keyword in the text; a
+    section that carries the topic in its heading only shows the start of its text.
     """
     words = sorted(
         ((word, float(weight)) for word, weight in keywords.items() if word),
@@ -126,13 +127,18 @@ def topic_extracts(
         weight = sum(body.count(word) * w for word, w in words)
         if weight <= 0:
             continue
-        best_word = next(word for word, _ in words if word in body)
+        in_text = [word for word, _ in words if word in section.text]
+        best_word = in_text[0] if in_text else ""
         scored.append((weight, section.order, section, best_word))
     scored.sort(key=lambda item: (-item[0], item[1]))
     extracts = []
     for _, _, section, word in scored[:limit]:
-        text = section.text if word in section.text else section.heading
-        text = " ".join(text.split())
+        text = " ".join(section.text.split())
+        if not word:  # the topic is in the heading only: the heading is shown; add the text
+            cut = text[: 2 * EXTRACT_CONTEXT]
+            after = cut + ("…" if len(text) > len(cut) else "")
+            extracts.append(Extract(section=section, before="", match="", after=after))
+            continue
         start = text.index(word)
         end = start + len(word)
         before = text[max(0, start - EXTRACT_CONTEXT) : start]

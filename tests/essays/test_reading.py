@@ -69,6 +69,13 @@ def test_topic_extracts_pick_the_sections_that_carry_the_topic():
     assert second.before.startswith("…") and second.after.endswith("…")
 
 
+def test_a_topic_in_the_heading_only_shows_the_start_of_the_text():
+    sections = [Section(order=1, heading="推进城乡统筹", text="第一句话。" * 20)]
+    (extract,) = topic_extracts(sections, {"城乡统筹": 5})
+    assert extract.match == "" and extract.before == ""
+    assert extract.after == ("第一句话。" * 20)[:72] + "…"
+
+
 def test_no_keywords_no_extracts():
     assert topic_extracts([Section(order=1, text="城乡统筹")], {}) == []
 
