@@ -7,46 +7,23 @@ silent the test says so in a comment and records how a careful reader decides.
 Outlines are lists of (level, number, heading, parent-index) tuples.
 """
 
-from pathlib import Path
-
 import pytest
 
-from essays.importer import parse_document
+from tests.essays.importer.outline import all_paragraphs, outline, paras, parse_source
 
-SOURCE_DIR = Path(__file__).resolve().parent / ".." / ".." / ".." / "fixtures" / "source"
 SOURCE_NAME = "000_66e2ff588f5fb02b.txt"
 COLLECTION_TITLE = "提升服务意识 统筹城乡发展"
 
 
-def load(name: str) -> bytes:
-    return (SOURCE_DIR / name).read_bytes()
-
-
 @pytest.fixture(scope="module")
 def doc():
-    return parse_document(load(SOURCE_NAME), SOURCE_NAME)
+    return parse_source(SOURCE_NAME)
 
 
 def essay(doc, number):
     found = [e for e in doc.essays if e.number == number]
     assert len(found) == 1, f"expected exactly one 篇{number}"
     return found[0]
-
-
-def outline(e):
-    return [(s.level, s.number, s.heading, s.parent) for s in e.sections]
-
-
-def paras(text):
-    return text.split("\n") if text else []
-
-
-def all_paragraphs(e):
-    """Every paragraph of intro and section texts of one essay."""
-    out = paras(e.intro)
-    for s in e.sections:
-        out.extend(paras(s.text))
-    return out
 
 
 def ref_tuple(r):

@@ -4,45 +4,23 @@ Written by reading the source line by line and applying essays/importer/MARKUP.m
 refers to line 12 of the source file. Where MARKUP.md is silent a comment says so.
 """
 
-from pathlib import Path
-
 import pytest
 
-from essays.importer import parse_document
+from tests.essays.importer.outline import all_paragraphs, outline, paras, parse_source
 
-SOURCE_DIR = Path(__file__).resolve().parent / ".." / ".." / ".." / "fixtures" / "source"
 SOURCE_NAME = "003_9514cc16462ea946.txt"
 TITLE = "打造学习型服务型政府"
 
 
-def load(name: str) -> bytes:
-    return (SOURCE_DIR / name).read_bytes()
-
-
 @pytest.fixture(scope="module")
 def doc():
-    return parse_document(load(SOURCE_NAME), SOURCE_NAME)
+    return parse_source(SOURCE_NAME)
 
 
 @pytest.fixture(scope="module")
 def essay(doc):
     assert len(doc.essays) == 1
     return doc.essays[0]
-
-
-def outline(e):
-    return [(s.level, s.number, s.heading, s.parent) for s in e.sections]
-
-
-def paras(text):
-    return text.split("\n") if text else []
-
-
-def all_paragraphs(e):
-    out = paras(e.intro)
-    for s in e.sections:
-        out.extend(paras(s.text))
-    return out
 
 
 # (一)'s first sentence is exactly 50 characters once the closing 。 is dropped: "longer than
