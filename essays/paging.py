@@ -9,6 +9,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
 _DIGITS = re.compile(r"[0-9]+")
+#: Longer page numbers are past the last page of anything the portal holds.
+MAX_PAGE_DIGITS = 9
 
 
 class BadPage(Exception):
@@ -25,7 +27,9 @@ def get_page(queryset: QuerySet, raw_page: str | None, *, per_page: int) -> Page
     text = unicodedata.normalize("NFKC", raw_page or "").strip() or "1"
     if not _DIGITS.fullmatch(text):
         raise BadPage("页码无效：页码必须是正整数。")
-    number = int(text)
+    if len(text.lstrip("0")) > MAX_PAGE_DIGITS:  # past any last page; int() has a limit
+        raise BadPage("页码超出范围。")
+    number = int(text.lstrip("0") or "0")
     if number < 1:
         raise BadPage("页码必须从 1 开始。")
     paginator = Paginator(queryset, per_page)

@@ -59,13 +59,20 @@ INSTALLED_APPS = [
     "haystack",
     "simple_history",
     "axes",
+    "csp",
     "essays",
     "search",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (static files included).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # NUL removed from query strings: PostgreSQL cannot compare strings holding it.
+    "portal.input_guard.StripNulMiddleware",
+    # A polite 429 for a client that searches too often (portal/ratelimit.py).
+    "portal.ratelimit.SearchRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Database or search index unreachable → a Chinese 503, not a 500 (portal/errors.py).
+    "portal.errors.ServiceUnavailableMiddleware",
     # Who made a change, for the editors' history (essays, sections, references, topics).
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last: turns a lockout into the Chinese "too many attempts" page.
@@ -164,9 +173,57 @@ JIEBA_CACHE_FILE = DATA_DIR / "jieba.cache"
 
 SESSION_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# HTTPS (production): redirect http to https and send HSTS. Both default to on when
+# DEBUG is off; scripts/serve switches them off because it serves plain http locally.
+SECURE_SSL_REDIRECT = env_flag("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_flag("DJANGO_SECURE_HSTS_PRELOAD")
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (opt-in: only when the proxy
+# always sets or strips the header, or clients could claim https).
+if env_flag("DJANGO_SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# /healthz is probed over plain http by the load balancer on the local network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts from the site
+# only; no inline script or style anywhere, the admin included; no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Searches per client (address) per window; 0 switches the limit off. See
+# portal/ratelimit.py: with the default local-memory cache each worker counts alone.
+PORTAL_SEARCH_RATE_LIMIT = int(os.environ.get("PORTAL_SEARCH_RATE_LIMIT", "60"))
+PORTAL_SEARCH_RATE_WINDOW = int(os.environ.get("PORTAL_SEARCH_RATE_WINDOW", "60"))  # seconds
+PORTAL_TRUSTED_PROXIES = int(os.environ.get("PORTAL_TRUSTED_PROXIES", "0"))
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "portal",
+    }
+}
 
 LOGGING = {
     "version": 1,

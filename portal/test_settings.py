@@ -11,6 +11,10 @@ import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
+# The test client speaks plain http; tests that need HTTPS or the search rate limit
+# switch them on themselves.
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("PORTAL_SEARCH_RATE_LIMIT", "0")
 if "PORTAL_DATA_DIR" not in os.environ:
     _data_dir = tempfile.mkdtemp(prefix="portal-test-")
     os.environ["PORTAL_DATA_DIR"] = _data_dir

@@ -9,10 +9,14 @@
   directory and switches ``CURRENT`` atomically; :meth:`rebuild_swapped` builds a
   complete new index before switching, so searches never see a half-built index and a
   crash leaves the previous index intact.
+- Reading never creates an index: a live index that is missing or unreadable raises
+  :class:`IndexUnavailable`, which the site answers with a 503 ("暂时无法搜索") until
+  ``rebuild_index_swapped`` builds a new one.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import threading
@@ -30,7 +34,12 @@ from whoosh.index import LockError
 from whoosh.writing import AsyncWriter
 
 CURRENT = "CURRENT"
+log = logging.getLogger(__name__)
 _write_lock = threading.RLock()
+
+
+class IndexUnavailable(Exception):
+    """The live search index is missing or cannot be read (the database is unaffected)."""
 
 
 class ChineseWhooshSearchBackend(WhooshSearchBackend):
@@ -76,6 +85,17 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
             return self.base_path / name
         return self._switch_to(self._new_generation())
 
+    def live_path(self) -> Path:
+        """The live index directory, for reading: raises IndexUnavailable, never creates."""
+        try:
+            name = (self.base_path / CURRENT).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise IndexUnavailable(f"no {CURRENT} file in {self.base_path}") from error
+        path = self.base_path / name if name else None
+        if path is None or not path.is_dir():
+            raise IndexUnavailable(f"live index directory {name!r} is missing")
+        return path
+
     def _new_generation(self) -> Path:
         self.base_path.mkdir(parents=True, exist_ok=True)
         path = self.base_path / f"index-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
@@ -95,8 +115,26 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
                 shutil.rmtree(child, ignore_errors=True)
 
     def setup(self):
-        self.path = str(self.current_path())
+        path = self.current_path()
+        self.path = str(path)
+        if any(path.iterdir()) and not whoosh_index.exists_in(str(path)):
+            # A damaged index: never paper over it with an empty one (haystack would).
+            raise IndexUnavailable(f"no readable index in {path}")
         super().setup()
+
+    def _schema(self):
+        """The whoosh schema of the registered indexes (without opening any index)."""
+        from haystack import connections
+
+        fields = connections[self.connection_alias].get_unified_index().all_searchfields()
+        return self.build_schema(fields)[1]
+
+    def _follow_current_if_readable(self) -> None:
+        """Like :meth:`_ensure_current`, for rebuilds: a broken live index is replaced."""
+        try:
+            self._ensure_current()
+        except Exception as error:
+            log.warning("The live search index is unreadable (%r); replacing it.", error)
 
     def _ensure_current(self) -> None:
         """Follow a switch of ``CURRENT`` made by another process."""
@@ -107,7 +145,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         with _write_lock:
             old = Path(self.path) if self.path else None
             new = self._new_generation()
-            FileStorage(str(new)).create_index(self.schema)
+            FileStorage(str(new)).create_index(self._schema())
             self._switch_to(new)
             self.setup()
             if old is not None and old != new:
@@ -116,9 +154,9 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
     def rebuild_swapped(self, search_index, iterable, batch_size: int = 200) -> int:
         """Index ``iterable`` into a new directory, then make it the live index."""
         with _write_lock:
-            self._ensure_current()
+            self._follow_current_if_readable()
             new = self._new_generation()
-            fresh = FileStorage(str(new)).create_index(self.schema)
+            fresh = FileStorage(str(new)).create_index(self._schema())
             count = 0
             writer = fresh.writer()
             try:
@@ -180,16 +218,31 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
 
     def clear(self, models=None, commit=True):
         with _write_lock:
+            if not models:  # all of it: start a new generation, whatever state the old is in
+                self.delete_index()
+                return
             self._ensure_current()
             super().clear(models=models, commit=commit)
 
     # Reading ------------------------------------------------------------------------
 
     def searcher(self):
-        """A whoosh searcher on the live index (close it, or use ``with``)."""
-        self._ensure_current()
-        self.index = self.index.refresh()
-        return self.index.searcher()
+        """A whoosh searcher on the live index (close it, or use ``with``).
+
+        Raises :class:`IndexUnavailable` when the live index is missing or unreadable.
+        """
+        path = self.live_path()
+        try:
+            if not self.setup_complete or Path(self.path) != path:
+                if not whoosh_index.exists_in(str(path)):
+                    raise IndexUnavailable(f"no index in {path}")
+                self.setup()
+            self.index = self.index.refresh()
+            return self.index.searcher()
+        except IndexUnavailable:
+            raise
+        except Exception as error:  # a truncated or damaged index: any read error
+            raise IndexUnavailable(f"cannot read the index in {path}: {error!r}") from error
 
     def search(self, query_string, **kwargs):
         self._ensure_current()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q
@@ -11,11 +12,13 @@ from whoosh import query as wq
 from essays.models import Essay, Reference, Section, Topic
 from search import query as q
 from search.analysis import jieba_words
+from search.backend import IndexUnavailable
 from search.documents import essay_text
 from search.highlight import find_spans, snippet
 from search.normalize import fold
 
 HEADING_WEIGHT = 3
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -66,14 +69,19 @@ def _backend():
 
 
 def _run(whoosh_query: wq.Query, topic: Topic | None) -> list[tuple[int, float]]:
+    """Ids and scores of the essays matching; IndexUnavailable if the index cannot be read."""
     backend = _backend()
     with backend.searcher() as searcher:
-        hits = searcher.search(
-            whoosh_query,
-            limit=None,
-            filter=wq.Term("topics", topic.slug) if topic else None,
-        )
-        return [(int(hit["django_id"]), float(hit.score or 0.0)) for hit in hits]
+        try:
+            hits = searcher.search(
+                whoosh_query,
+                limit=None,
+                filter=wq.Term("topics", topic.slug) if topic else None,
+            )
+            return [(int(hit["django_id"]), float(hit.score or 0.0)) for hit in hits]
+        except Exception as error:  # a damaged index fails in many ways; log, answer 503
+            log.exception("Reading the search index failed")
+            raise IndexUnavailable(f"cannot read the index: {error!r}") from error
 
 
 def search_essays(raw_query: str | None, *, topic: Topic | None = None) -> SearchOutcome:

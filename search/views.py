@@ -67,7 +67,7 @@ def _page_size(raw: str | None) -> int:
     text = unicodedata.normalize("NFKC", raw or "").strip()
     if not text:
         return PAGE_SIZE
-    if not re.fullmatch(r"[0-9]+", text) or not 1 <= int(text) <= MAX_PAGE_SIZE:
+    if not re.fullmatch(r"[0-9]{1,4}", text) or not 1 <= int(text) <= MAX_PAGE_SIZE:
         raise ValueError(f"page_size 必须是 1 到 {MAX_PAGE_SIZE} 之间的整数。")
     return int(text)
 
