@@ -48,9 +48,34 @@ def _decode(data: bytes) -> tuple[str, str]:
                 raise SourceError(
                     f"文件以 {encoding} 标记开头，但第 {error.start} 字节处的内容无法按该编码解码。"
                 ) from error
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as error:
+        utf8_error = error
+    _refuse_damaged_utf8(data, utf8_error)
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        pass
     raise SourceError("无法识别文件编码：只支持 UTF-8（可带 BOM）与 GB18030/GBK 编码的纯文本。")
+
+
+#: A file whose first bytes hold this many non-ASCII characters of valid UTF-8 is UTF-8.
+_UTF8_EVIDENCE = 8
+
+
+def _refuse_damaged_utf8(data: bytes, error: UnicodeDecodeError) -> None:
+    """Refuse a UTF-8 file that is cut off or has another encoding mixed in.
+
+    Decoding such a file as GB18030 could succeed and import mojibake, so it is refused
+    with where the damage is.
+    """
+    valid = data[: error.start].decode("utf-8")
+    if sum(1 for ch in valid if ord(ch) > 0x7F) < _UTF8_EVIDENCE:
+        return  # no evidence of UTF-8: let GB18030 try
+    if error.end >= len(data) and error.reason == "unexpected end of data":
+        raise SourceError(f"文件在末尾被截断：第 {error.start} 字节起的最后一个字不完整。")
+    raise SourceError(
+        f"文件是 UTF-8 编码，但第 {error.start} 字节处的内容不是 UTF-8："
+        "可能混用了多种编码（例如 GBK 的段落）或文件已损坏。"
+    )

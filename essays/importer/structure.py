@@ -41,6 +41,11 @@ def parse_text(text: str, encoding: str) -> ParsedDocument:
     essays = [parse_essay(block, collection_title=title) for block in blocks]
     if not any(essay.intro or essay.sections for essay in essays):
         raise SourceError("没有在文件中找到任何正文，无法导入。")
+    for essay in essays:
+        if not essay.intro and not any(s.text or s.heading for s in essay.sections):
+            raise SourceError(
+                f"篇{essay.number}《{essay.title}》只有标题、没有正文：文件可能被截断或不完整。"
+            )
     return ParsedDocument(
         title=title, essays=essays, raw_text=text, encoding=encoding, declared_count=declared
     )
