@@ -92,25 +92,38 @@ class EssaySignalProcessor(BaseSignalProcessor):
             log.exception("Re-indexing essays %s failed", batch)
 
 
-def reindex_essays(essay_ids, *, connections=None, router=None) -> None:
-    """Bring these essays' search documents in line with the database."""
+def reindex_essays(essay_ids, *, connections=None, router=None, batch_size=500) -> None:
+    """Bring these essays' search documents in line with the database.
+
+    Essays are loaded and indexed ``batch_size`` at a time (one writer commit each), and
+    the documents of essays that are gone are removed together.
+    """
     if connections is None:
         from haystack import connection_router as router
         from haystack import connections
-    essays = {
-        essay.pk: essay
-        for essay in Essay.objects.filter(pk__in=essay_ids).prefetch_related(
-            "sections", "references", "topics"
-        )
-    }
+    essay_ids = list(dict.fromkeys(int(pk) for pk in essay_ids))
+    targets = []
     for using in router.for_write():
         try:
             index = connections[using].get_unified_index().get_index(Essay)
         except NotHandled:
             continue
-        backend = index.get_backend(using)
-        if essays:
-            backend.update(index, list(essays.values()))
-        for essay_id in essay_ids:
-            if essay_id not in essays:
-                backend.remove(f"essays.essay.{essay_id}")
+        targets.append((index, index.get_backend(using)))
+    found: set[int] = set()
+    for start in range(0, len(essay_ids), batch_size):
+        essays = list(
+            Essay.objects.filter(pk__in=essay_ids[start : start + batch_size]).prefetch_related(
+                "sections", "references", "topics"
+            )
+        )
+        found.update(essay.pk for essay in essays)
+        for index, backend in targets:
+            if essays:
+                backend.update(index, essays)
+    gone = [f"essays.essay.{essay_id}" for essay_id in essay_ids if essay_id not in found]
+    for _, backend in targets:
+        if gone and hasattr(backend, "remove_many"):
+            backend.remove_many(gone)
+        else:
+            for identifier in gone:
+                backend.remove(identifier)

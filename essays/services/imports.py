@@ -221,7 +221,22 @@ def _essay_write_content(
 
     essay.sections.all().delete()
     essay.references.all().delete()
-    new_sections = [
+    new_sections = section_rows(essay=essay, parsed_essay=parsed_essay)
+    new_references = reference_rows(essay=essay, parsed_essay=parsed_essay)
+    for record in [*new_sections, *new_references]:
+        record.full_clean(exclude=["essay", "parent"], validate_unique=False)
+    sections = sections_bulk_create(sections=new_sections, parsed_essays=[parsed_essay])
+    references = Reference.objects.bulk_create(new_references)
+    # bulk writes send no signals: record the sections' and references' history here.
+    Section.history.bulk_history_create(sections, default_change_reason="导入")
+    Reference.history.bulk_history_create(references, default_change_reason="导入")
+    if not keep_topics:
+        essay.topics.set(suggested)
+
+
+def section_rows(*, essay: Essay, parsed_essay: ParsedEssay) -> list[Section]:
+    """Unsaved sections of ``essay`` for the parsed essay's outline (parents not set yet)."""
+    return [
         Section(
             essay=essay,
             order=index + 1,
@@ -232,7 +247,11 @@ def _essay_write_content(
         )
         for index, section in enumerate(parsed_essay.sections)
     ]
-    new_references = [
+
+
+def reference_rows(*, essay: Essay, parsed_essay: ParsedEssay) -> list[Reference]:
+    """Unsaved references of ``essay`` for the parsed essay's reference list."""
+    return [
         Reference(
             essay=essay,
             order=index + 1,
@@ -247,16 +266,102 @@ def _essay_write_content(
         )
         for index, reference in enumerate(parsed_essay.references)
     ]
-    for record in [*new_sections, *new_references]:
+
+
+def sections_bulk_create(
+    *, sections: list[Section], parsed_essays: list[ParsedEssay], batch_size: int = 1000
+) -> list[Section]:
+    """Insert the sections of several essays (``sections`` is their :func:`section_rows`,
+    essay after essay) with their parents linked; returns them saved.
+
+    Sections are inserted one tree level at a time, parents first, so every row is
+    written once with its parent already set (no second pass of updates).
+    """
+    parents: list[int | None] = [s.parent for essay in parsed_essays for s in essay.sections]
+    # The index of each section's parent among ``sections`` (parents are per essay).
+    starts = []
+    start = 0
+    for essay in parsed_essays:
+        starts.extend([start] * len(essay.sections))
+        start += len(essay.sections)
+    if len(parents) != len(sections):
+        raise ValueError("sections and parsed_essays do not match")
+    depth = [0] * len(sections)
+    for index, parent in enumerate(parents):
+        if parent is not None:
+            depth[index] = depth[starts[index] + parent] + 1
+    for level in range(max(depth, default=-1) + 1):
+        batch = []
+        for index, section in enumerate(sections):
+            if depth[index] != level:
+                continue
+            if parents[index] is not None:
+                section.parent = sections[starts[index] + parents[index]]
+            batch.append(section)
+        Section.objects.bulk_create(batch, batch_size=batch_size)
+    return sections
+
+
+@transaction.atomic
+def essays_bulk_create(
+    *,
+    collection: Collection,
+    parsed_essays: list[ParsedEssay],
+    topics: list[list[Topic]],
+    record_history: bool = True,
+    reason: str = "导入",
+    batch_size: int = 1000,
+) -> list[Essay]:
+    """Create many new essays of a saved ``collection`` in a few bulk inserts.
+
+    The bulk counterpart of :func:`document_import` for large, new data (the synthetic
+    corpus of ``generate_corpus``): no planning against existing essays, topics given per
+    essay (``topics[i]`` for ``parsed_essays[i]``) instead of suggested. Rows are
+    validated like an import's. With ``record_history=False`` no history is recorded
+    for them (generated data that editors never revert); bulk inserts send no signals,
+    so the caller indexes the essays (see :func:`search.signals.reindex_essays`).
+    """
+    if len(topics) != len(parsed_essays):
+        raise ValueError("one list of topics per essay")
+    now = timezone.now()
+    essays = []
+    for parsed_essay, essay_topics in zip(parsed_essays, topics, strict=True):
+        essay = Essay(
+            collection=collection,
+            number=parsed_essay.number,
+            title=parsed_essay.title,
+            subtitle=parsed_essay.subtitle,
+            intro=parsed_essay.intro,
+            keywords=list(parsed_essay.keywords),
+            import_fingerprint=content_fingerprint(parsed_essay_content(parsed_essay)),
+            imported_topic_slugs=sorted(topic.slug for topic in essay_topics),
+            imported_at=now,
+        )
+        essay.full_clean(exclude=["collection"], validate_unique=False)
+        essays.append(essay)
+    Essay.objects.bulk_create(essays, batch_size=batch_size)
+
+    sections, references = [], []
+    for essay, parsed_essay in zip(essays, parsed_essays, strict=True):
+        sections.extend(section_rows(essay=essay, parsed_essay=parsed_essay))
+        references.extend(reference_rows(essay=essay, parsed_essay=parsed_essay))
+    for record in [*sections, *references]:
         record.full_clean(exclude=["essay", "parent"], validate_unique=False)
-    sections = Section.objects.bulk_create(new_sections)
-    for section, parsed_section in zip(sections, parsed_essay.sections, strict=True):
-        if parsed_section.parent is not None:
-            section.parent = sections[parsed_section.parent]
-    Section.objects.bulk_update([s for s in sections if s.parent is not None], ["parent"])
-    references = Reference.objects.bulk_create(new_references)
-    # bulk writes send no signals: record the sections' and references' history here.
-    Section.history.bulk_history_create(sections, default_change_reason="导入")
-    Reference.history.bulk_history_create(references, default_change_reason="导入")
-    if not keep_topics:
-        essay.topics.set(suggested)
+    sections_bulk_create(sections=sections, parsed_essays=parsed_essays, batch_size=batch_size)
+    Reference.objects.bulk_create(references, batch_size=batch_size)
+    links = [
+        Essay.topics.through(essay_id=essay.pk, topic_id=topic.pk)
+        for essay, essay_topics in zip(essays, topics, strict=True)
+        for topic in essay_topics
+    ]
+    Essay.topics.through.objects.bulk_create(links, batch_size=batch_size)
+    if record_history:
+        Section.history.bulk_history_create(
+            sections, batch_size=batch_size, default_change_reason=reason
+        )
+        Reference.history.bulk_history_create(
+            references, batch_size=batch_size, default_change_reason=reason
+        )
+        for essay in essays:
+            essay_version_record(essay=essay, reason=reason, created=True)
+    return essays

@@ -125,3 +125,28 @@ def test_editing_a_section_in_the_admin_is_found_at_once(
     (result,) = present(hit.hits, hit.parsed)
     assert result.section == essay.sections.order_by("order").first()
     assert result.url.endswith(f"#{result.section.anchor}")
+
+
+def test_reindex_essays_in_batches_and_removes_the_missing_together(corpus, search_index):
+    from search.signals import reindex_essays
+
+    first, second = corpus[0], corpus[1]
+    Section.objects.filter(essay=first).update(text=NEW_WORDS)
+    Section.objects.filter(essay=second).update(text=NEW_WORDS)
+    reindex_essays([first.pk, second.pk], batch_size=1)
+    assert found(NEW_WORDS) == {first.pk, second.pk}
+    writers = []
+    original = search_index._writer
+
+    def counting_writer():
+        writers.append(1)
+        return original()
+
+    search_index._writer = counting_writer
+    try:
+        Essay.objects.filter(pk__in=[first.pk, second.pk]).delete()
+        reindex_essays([first.pk, second.pk])
+    finally:
+        del search_index._writer
+    assert found(NEW_WORDS) == set()
+    assert len(writers) == 1  # both removed with one writer
