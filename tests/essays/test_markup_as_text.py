@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from tests.corpus import STANDALONE_SOURCE
 from tests.factories import make_collection, make_essay, make_topic
+from tests.search.conftest import search_index  # noqa: F401 - an index of each test's own
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ ESCAPED = "&lt;script&gt;"
 
 @pytest.fixture
 def hostile_essay():
-    topic = make_topic(name=f"主题{PAYLOAD}", keywords={"城乡统筹": 5})
+    topic = make_topic(name="主题<script>alert(1)</script>", keywords={"城乡统筹": 5})
     collection = make_collection(title=f"文集{PAYLOAD}")
     essay = make_essay(
         collection=collection,
