@@ -216,6 +216,16 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
             writer.delete_by_term(ID, get_identifier(obj_or_string))
             writer.commit()
 
+    def remove_many(self, identifiers) -> None:
+        """Remove several documents (``app.model.pk`` identifiers) with one commit."""
+        with _write_lock:
+            self._ensure_current()
+            self.index = self.index.refresh()
+            writer = self._writer()
+            for identifier in identifiers:
+                writer.delete_by_term(ID, identifier)
+            writer.commit()
+
     def clear(self, models=None, commit=True):
         with _write_lock:
             if not models:  # all of it: start a new generation, whatever state the old is in
