@@ -17,6 +17,7 @@ parts (title, heading, paragraph…) an essay is indexed from.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -33,6 +34,16 @@ _LINE_GAP = 2
 
 def _token(positions, chars, removestops, mode, kwargs) -> Token:
     return Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+
+
+@functools.lru_cache(maxsize=16)
+def normalized(text: str) -> str:
+    """:func:`normalize`, remembered for the last few texts.
+
+    An essay is indexed into several fields from the same text (``text``, ``grams`` and
+    ``pinyin`` all from the whole essay): the text is normalised once, not per field.
+    """
+    return normalize(text)
 
 
 class _NormalisingTokenizer(Tokenizer):
@@ -56,7 +67,7 @@ class _NormalisingTokenizer(Tokenizer):
         **kwargs,
     ):
         token = _token(positions, chars, removestops, mode, kwargs)
-        for pos, text in self.terms(normalize(value or ""), start_pos):
+        for pos, text in self.terms(normalized(value or ""), start_pos):
             token.text = text
             if keeporiginal:
                 token.original = text

@@ -31,9 +31,66 @@ def _t2s() -> OpenCC:
     return OpenCC("t2s")
 
 
+@functools.cache
+def _t2s_keys() -> tuple[frozenset[str], re.Pattern[str]]:
+    """What the t2s conversion would replace: its one-character keys, and a pattern
+    matching any of its longer keys (grouped by first character, which keeps the
+    search fast)."""
+    keys: set[str] = set()
+
+    def collect(chain) -> None:
+        for item in chain:
+            if isinstance(item, list):
+                collect(item)
+            else:
+                keys.update(item[2])  # (longest key, shortest key, mapping)
+
+    collect(_t2s()._dict_chain_data)
+    by_first: dict[str, list[str]] = {}
+    for key in sorted(keys, key=len, reverse=True):
+        if len(key) > 1:
+            by_first.setdefault(key[0], []).append(re.escape(key[1:]))
+    longer = "|".join(
+        f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in by_first.items()
+    )
+    return frozenset(key for key in keys if len(key) == 1), re.compile(longer or "(?!)")
+
+
+def _has_t2s_key(text: str) -> bool:
+    singles, longer = _t2s_keys()
+    return not singles.isdisjoint(text) or longer.search(text) is not None
+
+
+def _simplify(text: str) -> str:
+    """``OpenCC("t2s").convert(text)``, converting only the pieces that need it.
+
+    OpenCC converts the pieces between punctuation one by one, and a piece holding
+    none of its dictionaries' keys comes back unchanged; almost every piece of the
+    (simplified) corpus is such a piece, so they are not converted at all.
+    """
+    if not _has_t2s_key(text):
+        return text
+    converter = _t2s()
+    parts = converter.split_chars_re.split(text)
+    for index in range(0, len(parts), 2):  # pieces; the odd indexes are separators
+        if _has_t2s_key(parts[index]):
+            parts[index] = converter.convert(parts[index])
+    return "".join(parts)
+
+
 def _lower_char(char: str) -> str:
     lowered = char.lower()
     return lowered if len(lowered) == 1 else char
+
+
+def _lower(text: str) -> str:
+    """Lower case, character by character (a character whose lower case is longer stays)."""
+    lowered = text.lower()
+    # Same length: every character lowered to one character. Σ is the exception, as
+    # str.lower() writes it ς at the end of a word but σ on its own.
+    if len(lowered) == len(text) and "Σ" not in text:
+        return lowered
+    return "".join(_lower_char(char) for char in text)
 
 
 def fold(text: str) -> str:
@@ -45,13 +102,13 @@ def fold(text: str) -> str:
     if not text:
         return ""
     text = text.translate(_FULLWIDTH)
-    converter = _t2s()
-    simplified = converter.convert(text)
+    simplified = _simplify(text)
     if len(simplified) != len(text):
+        converter = _t2s()
         simplified = "".join(
             converted if len(converted := converter.convert(char)) == 1 else char for char in text
         )
-    return "".join(_lower_char(char) for char in simplified)
+    return _lower(simplified)
 
 
 def repair_digits(text: str) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 import re
 
-from pypinyin import lazy_pinyin
+from pypinyin import Style, lazy_pinyin
+from pypinyin.core import Pinyin
 
 # Every toneless syllable pypinyin knows, minus the interjections m, n, ng, hm, hng, r
 # (which would make Latin abbreviations such as MBTI look like pinyin).
@@ -45,9 +46,34 @@ MAX_SYLLABLES = 12
 MAX_SPLITS = 8
 
 
+class _WordCachedPinyin(Pinyin):
+    """pypinyin's ``lazy_pinyin`` with each segmented word's reading cached.
+
+    pypinyin splits a run into words (its phrase dictionary), then reads each word on
+    its own; the reading of a word never depends on its neighbours, so caching it per
+    word gives exactly ``lazy_pinyin``'s result, without converting the same words
+    again for every essay indexed.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._word = functools.lru_cache(maxsize=65536)(self._read_word)
+
+    def _read_word(self, word: str) -> tuple[str, ...]:
+        readings = self._converter.convert(word, Style.NORMAL, False, "default", strict=True)
+        return tuple(syllable for reading in readings for syllable in reading)
+
+    def read(self, run: str) -> list[str]:
+        """The toneless reading of ``run``, as ``lazy_pinyin(run)`` gives it."""
+        return [syllable for word in self.seg(run) for syllable in self._word(word)]
+
+
+_PINYIN = _WordCachedPinyin()
+
+
 def han_syllables(run: str) -> list[str]:
     """The toneless syllables of a run of Chinese characters, one per character."""
-    syllables = lazy_pinyin(run)
+    syllables = _PINYIN.read(run)
     if len(syllables) != len(run):  # pypinyin grouped something it could not read
         syllables = [lazy_pinyin(char)[0] for char in run]
     return [syllable.replace("ü", "v").lower() for syllable in syllables]

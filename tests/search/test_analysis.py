@@ -42,3 +42,14 @@ def test_grams_of_a_term():
 def test_pinyin_one_syllable_per_character():
     assert [t for t, _ in _tokens(PinyinAnalyzer(), "中山市")] == ["zhong", "shan", "shi"]
     assert [t for t, _ in _tokens(PinyinAnalyzer(), "勞動力")] == ["lao", "dong", "li"]
+
+
+def test_pinyin_reading_cached_per_word_is_pypinyins_reading():
+    from pypinyin import lazy_pinyin
+
+    from search.pinyin import _PINYIN, HAN
+    from tests.corpus import ALL_SOURCES
+
+    runs = [m.group(0) for path in ALL_SOURCES for m in HAN.finditer(path.read_text("utf-8"))]
+    assert runs
+    assert [_PINYIN.read(run) for run in runs] == [lazy_pinyin(run) for run in runs]

@@ -32,3 +32,35 @@ def test_separate_numbers_stay_separate():
 def test_fold_keeps_length_so_offsets_map_back():
     text = "統籌城鄉發展，ＭＢＴＩ客戶服務 İ 2 0 0 3年"
     assert len(fold(text)) == len(text)
+
+
+def _reference_fold(text: str) -> str:
+    """fold as it was first written: OpenCC over the whole text, lower case per character."""
+    from search.normalize import _FULLWIDTH, _lower_char, _t2s
+
+    text = text.translate(_FULLWIDTH)
+    converter = _t2s()
+    simplified = converter.convert(text)
+    if len(simplified) != len(text):
+        simplified = "".join(
+            converted if len(converted := converter.convert(char)) == 1 else char for char in text
+        )
+    return "".join(_lower_char(char) for char in simplified)
+
+
+def test_fold_converts_only_what_opencc_would_and_gives_its_result():
+    from opencc import OpenCC
+
+    from tests.corpus import ALL_SOURCES
+
+    paragraphs = [
+        line for path in ALL_SOURCES for line in path.read_text("utf-8").splitlines() if line
+    ]
+    to_traditional = OpenCC("s2t")
+    samples = [
+        *paragraphs,
+        *(to_traditional.convert(p) for p in paragraphs[::5]),
+        "乾隆皇帝的頭髮，著作權與瞭解",
+        "ΑΣ ΟΔΟΣ İstanbul ＭＢＴＩ",
+    ]
+    assert [fold(text) for text in samples] == [_reference_fold(text) for text in samples]
