@@ -1,0 +1,146 @@
+"""Benchmark steps that run inside Django (``python -m bench.tasks index|freshness``).
+
+Each prints one JSON line for :mod:`bench.run`.
+
+- ``index``: a full rebuild of the search index as ``rebuild_index_swapped`` does it
+  (fresh directory, one writer, swap), timed; then jieba's search-mode segmentation
+  alone over the same text of an evenly spread sample of essays — the upper bound for
+  any index built on jieba — as throughput to compare.
+- ``freshness``: edits a section of a real essay (a unique marker word, in a
+  transaction, as the admin does), then asks the running server's search API for the
+  marker until it is found; the delay from the start of the save is what an editor
+  waits. The edit is undone afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+import urllib.request
+import uuid
+from urllib.parse import quote
+
+import django
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    django.setup()
+
+
+def index(jieba_sample: int) -> dict:
+    """Time a full rebuild and jieba-only segmentation of the same text."""
+    from haystack import connections
+
+    from essays.models import Essay
+    from search.documents import essay_text, join_lines
+    from search.jieba_setup import ensure_jieba
+
+    backend = connections["default"].get_backend()
+    search_index = connections["default"].get_unified_index().get_index(Essay)
+    ids = list(Essay.objects.order_by("pk").values_list("pk", flat=True))
+
+    started = time.perf_counter()
+    count = backend.rebuild_swapped(
+        search_index, search_index.index_queryset().iterator(chunk_size=200)
+    )
+    rebuild = time.perf_counter() - started
+
+    total_bytes = 0
+    sample_bytes = 0
+    step = max(1, len(ids) // max(1, jieba_sample))
+    sample_ids = set(ids[::step])
+    sample_texts = []
+    for essay in search_index.index_queryset().iterator(chunk_size=200):
+        text = join_lines(essay_text(essay).all)
+        size = len(text.encode("utf-8"))
+        total_bytes += size
+        if essay.pk in sample_ids:
+            sample_texts.append(text)
+            sample_bytes += size
+    tokenizer = ensure_jieba()
+    started = time.perf_counter()
+    for text in sample_texts:
+        for line in text.split("\n"):
+            for _ in tokenizer.cut_for_search(line):
+                pass
+    jieba_seconds = time.perf_counter() - started
+    return {
+        "essays": count,
+        "text_mb": round(total_bytes / 1024 / 1024, 1),
+        "rebuild_s": round(rebuild, 2),
+        "rebuild_essays_s": round(count / rebuild, 1),
+        "rebuild_kb_s": round(total_bytes / 1024 / rebuild, 1),
+        "jieba_sample_essays": len(sample_texts),
+        "jieba_s": round(jieba_seconds, 2),
+        "jieba_kb_s": round(sample_bytes / 1024 / jieba_seconds, 1),
+        "essay_ids": ids[:50],
+    }
+
+
+def freshness(base: str, rounds: int = 3, timeout: float = 10.0) -> dict:
+    """Save → searchable delay through the running server, ``rounds`` times."""
+    from django.db import transaction
+
+    from essays.models import Section
+
+    section = Section.objects.exclude(text="").order_by("essay_id", "order").first()
+    if section is None:
+        raise SystemExit("no section to edit")
+    original = section.text
+    delays = []
+    try:
+        for _ in range(rounds):
+            marker = "基准标记" + uuid.uuid4().hex[:8]
+            url = f"{base}/api/search/?q={quote(marker)}"
+            started = time.perf_counter()
+            with transaction.atomic():
+                section.text = f"{original}\n{marker}"
+                section.save()
+            saved = time.perf_counter()
+            found = None
+            while time.perf_counter() - started < timeout:
+                with urllib.request.urlopen(url, timeout=timeout) as response:
+                    if json.loads(response.read())["count"] > 0:
+                        found = time.perf_counter()
+                        break
+                time.sleep(0.01)
+            if found is None:
+                raise SystemExit(f"the marker was not searchable within {timeout} s")
+            delays.append(
+                {"save_ms": (saved - started) * 1000, "total_ms": (found - started) * 1000}
+            )
+    finally:
+        with transaction.atomic():
+            section.text = original
+            section.save()
+    totals = [d["total_ms"] for d in delays]
+    return {
+        "rounds": rounds,
+        "median_ms": round(statistics.median(totals), 1),
+        "max_ms": round(max(totals), 1),
+        "save_ms_median": round(statistics.median(d["save_ms"] for d in delays), 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one step and print its JSON line."""
+    parser = argparse.ArgumentParser(prog="python -m bench.tasks")
+    sub = parser.add_subparsers(dest="step", required=True)
+    index_parser = sub.add_parser("index", help="time a full rebuild and jieba-only")
+    index_parser.add_argument("--jieba-sample", type=int, default=1000, help="essays to sample")
+    fresh_parser = sub.add_parser("freshness", help="time save → searchable")
+    fresh_parser.add_argument("--base", required=True, help="the server, http://127.0.0.1:PORT")
+    args = parser.parse_args(argv)
+    _setup()
+    result = index(args.jieba_sample) if args.step == "index" else freshness(args.base)
+    sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

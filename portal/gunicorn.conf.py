@@ -1,0 +1,26 @@
+"""gunicorn settings for the essay portal (``gunicorn -c portal/gunicorn.conf.py``).
+
+The application is loaded once in the master (``preload_app``): Django, the URL
+configuration and jieba's dictionary (about 60 MB, a second to load; see
+``search.jieba_setup``) are read before the workers fork, so every worker starts ready
+and shares those pages with the master instead of loading its own copy.
+Environment: ``HOST`` and ``PORT`` (default 127.0.0.1:8000), ``GUNICORN_WORKERS``
+(default 2), ``GUNICORN_TIMEOUT`` (seconds, default 30).
+"""
+
+from __future__ import annotations
+
+import os
+
+wsgi_app = "portal.wsgi:application"
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+preload_app = True
+
+
+def post_fork(server, worker) -> None:
+    """Give each worker its own database connections (none is shared with the master)."""
+    from django.db import connections
+
+    connections.close_all()
