@@ -111,7 +111,7 @@ def test_a_save_that_loses_the_race_after_its_check_writes_nothing(
     corpus, editor_client, monkeypatch
 ):
     """The form's check passed, but another save committed first: the claim fails."""
-    import essays.admin as essay_admin
+    from essays.admin import essay_admin
     from essays.services.editing import EditConflict
 
     essay = corpus[2]

@@ -1,42 +1,34 @@
-"""The editors' admin for topics, collections, essays, sections and references.
+"""The essay admin: the essay form with section and reference inlines, list,
+filters, actions, versions with readable diffs, revert and recovery of deleted essays.
 
-Every change is recorded by django-simple-history; an essay's history page shows each
-version with readable diffs of the essay and its sections and references, and reverts
-the essay together with them. Deleted essays can be recovered. Saving an essay checks
-that nobody else saved it since the editor opened it. Collections can be imported from
-an uploaded source document after a preview.
+Saving an essay checks that nobody else saved it since the editor opened it.
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, models, transaction
-from django.db.models import Count, QuerySet
+from django.db import DatabaseError, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from essays.admin.widgets import SHORT_TEXTAREA
 from essays.admin_selectors import (
     deleted_essays,
     essay_history_entries,
     essay_ids_edited_since_import,
     essays_with_counts,
 )
-from essays.importer import parse_document
-from essays.importer.parsed import SourceError
-from essays.models import Collection, Essay, Reference, Section, Topic
+from essays.models import Essay, Reference, Section, Topic
 from essays.services.editing import (
     EditConflict,
     essay_version_claim,
@@ -54,22 +46,6 @@ from essays.services.history import (
     essay_version_record,
     essays_history_baseline,
 )
-from essays.services.imports import (
-    ACTION_LABELS,
-    MAX_SOURCE_BYTES,
-    Action,
-    SourceDocument,
-    documents_import,
-)
-
-admin.site.site_header = "文章库管理"
-admin.site.site_title = "文章库管理"
-admin.site.index_title = "内容管理"
-
-SHORT_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})}}
-
-
-# Essays -----------------------------------------------------------------------------------
 
 
 class SectionInline(admin.TabularInline):
@@ -442,274 +418,3 @@ class EssayAdmin(SimpleHistoryAdmin):
             return HttpResponseRedirect(reverse("admin:essays_essay_deleted"))
         self.message_user(request, f"已恢复“{essay}”及其章节和参考文献。")
         return HttpResponseRedirect(reverse("admin:essays_essay_change", args=[essay.pk]))
-
-
-# Collections and importing -----------------------------------------------------------------
-
-
-class EssayInline(admin.TabularInline):
-    """A collection's essays, read-only, each linking to its own change page."""
-
-    model = Essay
-    extra = 0
-    fields = ("number", "title")
-    readonly_fields = ("number", "title")
-    ordering = ("number",)
-    show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Collection | None = None) -> bool:
-        """Essays are added from the essay admin or the importer, not here."""
-        return False
-
-
-class ImportUploadForm(forms.Form):
-    """A source document to import, and whether to overwrite editors' changes."""
-
-    source = forms.FileField(
-        label="源文档",
-        allow_empty_file=True,  # the importer says why an empty file cannot be imported
-        help_text="纯文本文件（UTF-8 或 GB18030），与命令 import_essays 使用同一个导入器。",
-    )
-    force = forms.BooleanField(
-        label="覆盖编辑的修改",
-        required=False,
-        help_text="勾选后，导入后被编辑修改过的文章也会按源文档更新（编辑选定的主题仍然保留）。",
-    )
-
-    def clean_source(self) -> Any:
-        """Refuse an empty or oversized file with a clear message."""
-        upload = self.cleaned_data["source"]
-        if upload.size > MAX_SOURCE_BYTES:
-            raise ValidationError(
-                f"文件过大（{upload.size // 1024 // 1024} MB），上限为 "
-                f"{MAX_SOURCE_BYTES // 1024 // 1024} MB。"
-            )
-        return upload
-
-
-def _upload_dir() -> Any:
-    directory = settings.DATA_DIR / "admin-imports"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-_IMPORT_SALT = "essays.admin.import"
-
-
-@admin.register(Collection)
-class CollectionAdmin(admin.ModelAdmin):
-    """Imported source documents; the raw source text and the essay list are read-only."""
-
-    list_display = ("title", "source_name", "essay_count", "imported_at")
-    search_fields = ("title", "source_name")
-    readonly_fields = (
-        "essay_titles",
-        "source_name",
-        "source_sha256",
-        "source_encoding",
-        "imported_at",
-        "raw_text",
-    )
-    fields = (
-        "title",
-        "essay_titles",
-        "source_name",
-        "source_sha256",
-        "source_encoding",
-        "imported_at",
-        "raw_text",
-    )
-    change_list_template = "admin/essays/collection/change_list.html"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Collection]:
-        """Collections annotated with their number of essays."""
-        return super().get_queryset(request).annotate(essay_total=Count("essays"))
-
-    @admin.display(description="文章数", ordering="essay_total")
-    def essay_count(self, obj: Collection) -> int:
-        """How many essays the collection has."""
-        return obj.essay_total
-
-    @admin.display(description="文章")
-    def essay_titles(self, obj: Collection) -> str:
-        """The collection's essays as a numbered list of titles (escaped)."""
-        essays = obj.essays.order_by("number").values_list("number", "title")
-        if not essays:
-            return "（无）"
-        return format_html(
-            "<ol>{}</ol>",
-            format_html_join("", '<li value="{}">{}</li>', essays),
-        )
-
-    def get_urls(self) -> list[Any]:
-        """Add the import view."""
-        return [
-            path(
-                "import/",
-                self.admin_site.admin_view(self.import_view),
-                name="essays_collection_import",
-            ),
-            *super().get_urls(),
-        ]
-
-    def changelist_view(
-        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        """The list, with an import button for those allowed to import."""
-        extra_context = {
-            **(extra_context or {}),
-            "can_import": request.user.has_perm("essays.import_documents"),
-        }
-        return super().changelist_view(request, extra_context)
-
-    def import_view(self, request: HttpRequest) -> HttpResponse:
-        """Upload → preview (nothing written) → confirm (written in one transaction)."""
-        if not request.user.has_perm("essays.import_documents"):
-            raise PermissionDenied
-        context: dict[str, Any] = {
-            **self.admin_site.each_context(request),
-            "title": "从源文档导入",
-            "opts": self.model._meta,
-        }
-        if request.method == "POST" and "confirm" in request.POST:
-            return self._import_confirm(request, context)
-        form = ImportUploadForm(request.POST or None, request.FILES or None)
-        context["form"] = form
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["source"]
-            data = upload.read()
-            try:
-                document = SourceDocument(
-                    parsed=parse_document(data, upload.name), source_name=upload.name, data=data
-                )
-                (report,) = documents_import(
-                    documents=[document], force=form.cleaned_data["force"], dry_run=True
-                )
-            except SourceError as error:
-                context["error"] = str(error)
-                return TemplateResponse(request, "admin/essays/collection/import.html", context)
-            digest = hashlib.sha256(data).hexdigest()
-            (_upload_dir() / f"{digest}.txt").write_bytes(data)
-            by_number = {essay.number: essay for essay in document.parsed.essays}
-            context.update(
-                report=report,
-                parsed=document.parsed,
-                rows=[
-                    (outcome, by_number[outcome.number], ACTION_LABELS[outcome.action])
-                    for outcome in report.outcomes
-                ],
-                counts=[(ACTION_LABELS[a], report.count(a)) for a in Action],
-                token=signing.dumps(
-                    {"sha": digest, "name": upload.name, "force": form.cleaned_data["force"]},
-                    salt=_IMPORT_SALT,
-                ),
-            )
-        return TemplateResponse(request, "admin/essays/collection/import.html", context)
-
-    def _import_confirm(self, request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-        context["form"] = ImportUploadForm()
-        try:
-            token = signing.loads(request.POST.get("token", ""), salt=_IMPORT_SALT, max_age=3600)
-            stored = _upload_dir() / f"{token['sha']}.txt"
-            data = stored.read_bytes()
-        except (signing.BadSignature, OSError, KeyError, TypeError):
-            context["error"] = "预览已过期或无效，请重新上传源文档。"
-            return TemplateResponse(request, "admin/essays/collection/import.html", context)
-        try:
-            document = SourceDocument(
-                parsed=parse_document(data, token["name"]), source_name=token["name"], data=data
-            )
-            (report,) = documents_import(documents=[document], force=bool(token["force"]))
-        except SourceError as error:
-            context["error"] = str(error)
-            return TemplateResponse(request, "admin/essays/collection/import.html", context)
-        except (ValidationError, DatabaseError) as error:
-            context["error"] = f"写入数据库失败，已全部撤销：{error}"
-            return TemplateResponse(request, "admin/essays/collection/import.html", context)
-        stored.unlink(missing_ok=True)
-        parts = "，".join(f"{ACTION_LABELS[a]} {report.count(a)} 篇" for a in Action)
-        self.message_user(request, f"已导入《{report.title}》：{parts}。")
-        collection = Collection.objects.get(title=report.title)
-        return HttpResponseRedirect(reverse("admin:essays_collection_change", args=[collection.pk]))
-
-
-# Topics, sections, references ---------------------------------------------------------------
-
-
-@admin.register(Topic)
-class TopicAdmin(SimpleHistoryAdmin):
-    """Topics with their descriptions, keyword weights, essays and history."""
-
-    list_display = ("name", "slug", "essay_count")
-    search_fields = ("name", "slug", "description")
-    readonly_fields = ("essay_links",)
-    fields = ("name", "slug", "description", "keywords", "essay_links")
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Topic]:
-        """Topics annotated with their number of essays."""
-        return super().get_queryset(request).annotate(essay_total=Count("essays"))
-
-    @admin.display(description="文章数", ordering="essay_total")
-    def essay_count(self, obj: Topic) -> int:
-        """How many essays carry the topic."""
-        return obj.essay_total
-
-    @admin.display(description="这个主题的文章")
-    def essay_links(self, obj: Topic) -> str:
-        """The topic's essays, each linking to its change page."""
-        if obj.pk is None:
-            return "（保存后显示）"
-        essays = obj.essays.select_related("collection").order_by("collection__title", "number")
-        if not essays:
-            return "（无）"
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join(
-                "",
-                '<li><a href="{}">{}</a>（{}）</li>',
-                (
-                    (reverse("admin:essays_essay_change", args=[e.pk]), e, e.collection)
-                    for e in essays
-                ),
-            ),
-        )
-
-
-class EssayRowAdmin(SimpleHistoryAdmin):
-    """A section or reference edited on its own still makes a new version of its essay."""
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        """Keep a baseline of the essay, save the row, then record the essay's version."""
-        essay_history_baseline(essay=Essay.objects.get(pk=obj.essay_id))
-        super().save_model(request, obj, form, change)
-        essay_version_record(essay=Essay.objects.get(pk=obj.essay_id))
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        """Delete the row; the essay's history records it."""
-        essay = Essay.objects.get(pk=obj.essay_id)
-        essay_history_baseline(essay=essay)
-        super().delete_model(request, obj)
-        essay_version_record(essay=essay)
-
-
-@admin.register(Section)
-class SectionAdmin(EssayRowAdmin):
-    """Sections on their own, for searching across essays."""
-
-    list_display = ("__str__", "essay", "order", "level")
-    list_select_related = ("essay",)
-    search_fields = ("heading", "text", "essay__title")
-    raw_id_fields = ("essay", "parent")
-    formfield_overrides = SHORT_TEXTAREA
-
-
-@admin.register(Reference)
-class ReferenceAdmin(EssayRowAdmin):
-    """Reference entries on their own, filterable by document type."""
-
-    list_display = ("__str__", "essay", "order", "kind", "year")
-    list_filter = ("kind",)
-    list_select_related = ("essay",)
-    search_fields = ("text", "authors", "title", "publisher")
-    raw_id_fields = ("essay",)
