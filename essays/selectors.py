@@ -85,17 +85,26 @@ def topic_detail(*, slug: str) -> Topic:
     return topic_list_with_counts().get(slug=slug)
 
 
-def collection_list_with_essays() -> QuerySet[Collection]:
+def collection_list_with_essays(*, limit: int | None = None) -> QuerySet[Collection]:
     """All collections ordered by title, each with its essays (by number) prefetched.
 
-    Only the essay fields a listing shows are loaded, not the texts.
+    Only the essay fields a listing shows are loaded, not the texts. Each collection is
+    annotated with ``essay_count``. With ``limit``, only its first ``limit`` essays are
+    fetched (one windowed query for all collections, so a listing stays bounded however
+    large a collection grows) and they are in the list ``collection.listed_essays``
+    (Django cannot cache a sliced prefetch on the related manager itself).
     """
     essays = with_lede(
         Essay.objects.only("id", "title", "subtitle", "number", "collection_id").order_by("number")
     )
+    if limit is None:
+        prefetch = Prefetch("essays", queryset=essays)
+    else:
+        prefetch = Prefetch("essays", queryset=essays[:limit], to_attr="listed_essays")
     return (
         Collection.objects.defer("raw_text")
-        .prefetch_related(Prefetch("essays", queryset=essays))
+        .annotate(essay_count=Count("essays", distinct=True))
+        .prefetch_related(prefetch)
         .order_by("title")
     )
 

@@ -25,17 +25,20 @@ from essays.paging import BadPage, get_page
 
 ESSAYS_PER_TOPIC_PAGE = 50
 ESSAYS_PER_LIST_PAGE = 50
+#: Essays shown per collection on the home page; the rest are one link away (paged list).
+ESSAYS_PER_HOME_COLLECTION = 12
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """The home page: topics with counts and descriptions, collections with their essays."""
+    """The home page: topics with counts and descriptions, collections with their first
+    essays (at most ``ESSAYS_PER_HOME_COLLECTION`` each, with a link to all of them)."""
     return render(
         request,
         "essays/home.html",
         {
             "topics": selectors.topic_list_with_counts(),
-            "collections": selectors.collection_list_with_essays(),
+            "collections": selectors.collection_list_with_essays(limit=ESSAYS_PER_HOME_COLLECTION),
             "recent": selectors.recently_updated_essays(),
         },
     )

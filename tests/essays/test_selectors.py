@@ -101,3 +101,17 @@ def test_collection_list_with_essays_in_two_queries(django_assert_num_queries):
         collections = list(selectors.collection_list_with_essays())
         numbers = [[e.number for e in c.essays.all()] for c in collections]
     assert numbers == [[1, 2, 3]] * 3
+
+
+def test_collection_list_with_essays_limit_keeps_the_first_essays_and_the_count(
+    django_assert_num_queries,
+):
+    for _ in range(2):
+        collection = make_collection()
+        for number in range(1, 6):
+            make_essay(collection=collection, number=number)
+    with django_assert_num_queries(2):
+        collections = list(selectors.collection_list_with_essays(limit=3))
+        numbers = [[e.number for e in c.listed_essays] for c in collections]
+    assert numbers == [[1, 2, 3]] * 2
+    assert [c.essay_count for c in collections] == [5, 5]

@@ -209,3 +209,36 @@ def test_topic_shelf_query_count_is_bounded(client, django_assert_num_queries):
     with django_assert_num_queries(5):
         response = client.get(reverse("essays:topic-detail", kwargs={"slug": "chaxun"}))
     assert response.content.decode().count('class="tag"') == 20  # the other topic of each
+
+
+def test_home_caps_each_collection_and_links_to_all_of_its_essays(
+    client, django_assert_num_queries
+):
+    from essays.views import ESSAYS_PER_HOME_COLLECTION
+
+    big = make_collection(title="甲大文集")
+    total = ESSAYS_PER_HOME_COLLECTION + 3
+    essays = [
+        make_essay(collection=big, number=n, title=f"大文集第{n}篇") for n in range(1, total + 1)
+    ]
+    small = make_collection(title="乙小文集")
+    make_essay(collection=small, number=1, title="小文集唯一一篇")
+    # the same four queries however many essays a collection has
+    with django_assert_num_queries(4):
+        html = client.get(reverse("essays:home")).content.decode()
+    # the recently updated list (capped on its own) comes before the collections
+    html = html.split('id="collections-heading"', 1)[1]
+    shown = essays[:ESSAYS_PER_HOME_COLLECTION]
+    hidden = essays[ESSAYS_PER_HOME_COLLECTION:]
+    for essay in shown:
+        assert f'<a href="/essays/{essay.pk}/">{essay.title}</a>' in html
+    for essay in hidden:
+        assert f'href="/essays/{essay.pk}/"' not in html
+    assert f'<a href="/essays/?collection={big.pk}">查看全部 {total} 篇 →</a>' in html
+    # a collection within the cap gets no link
+    assert f'href="/essays/?collection={small.pk}"' not in html
+    assert '<a href="/essays/' in html and "小文集唯一一篇" in html
+    # the link leads to a paged list of that collection
+    listing = client.get(f"/essays/?collection={big.pk}")
+    assert listing.status_code == 200
+    assert hidden[-1].title in listing.content.decode()
