@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from haystack import connections
+from whoosh import collectors
 from whoosh import query as wq
 
 from essays.models import Essay, Reference, Section, Topic
@@ -30,12 +33,60 @@ class Hit:
     tier: int = 1
 
 
+class Hits(Sequence[Hit]):
+    """The hits of one query, best first: counted when searched, ranked only as far as read.
+
+    ``len()`` is the number of matching essays; the first hits come ranked with it (as
+    many as the search asked for). Reading further ranks again up to what is read (whoosh
+    keeps only the top ``stop``); iterating ranks all.
+    """
+
+    def __init__(self, total: int, ranked: list[Hit], rank: Callable[[int | None], list[Hit]]):
+        self._total = total
+        self._rank = rank
+        self._ranked = ranked
+        self._complete = len(ranked) >= total
+
+    def __len__(self) -> int:
+        return self._total
+
+    def _rank_to(self, stop: int | None) -> None:
+        if self._complete or (stop is not None and stop <= len(self._ranked)):
+            return
+        self._ranked = self._rank(stop)
+        if stop is None or len(self._ranked) < stop:
+            self._complete = True
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            plain = index.step in (None, 1) and (index.start or 0) >= 0
+            stop = index.stop if plain and index.stop is not None and index.stop >= 0 else None
+            self._rank_to(stop)
+        else:
+            self._rank_to(index + 1 if index >= 0 else None)
+        return self._ranked[index]
+
+    def __iter__(self) -> Iterator[Hit]:
+        self._rank_to(None)
+        return iter(self._ranked)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<Hits {self._total}>"
+
+
 @dataclass
 class SearchOutcome:
     """Every matching essay of a query, and what the results page shows about it."""
 
     parsed: q.ParsedQuery
-    hits: list[Hit] = field(default_factory=list)
+    hits: Sequence[Hit] = field(default_factory=list)
     topic: Topic | None = None
     facets: list[Topic] = field(default_factory=list)
 
@@ -68,57 +119,136 @@ def _backend():
     return connections["default"].get_backend()
 
 
-def _run(whoosh_query: wq.Query, topic: Topic | None) -> list[tuple[int, float]]:
-    """Ids and scores of the essays matching; IndexUnavailable if the index cannot be read."""
-    backend = _backend()
-    with backend.searcher() as searcher:
-        try:
-            hits = searcher.search(
-                whoosh_query,
-                limit=None,
-                filter=wq.Term("topics", topic.slug) if topic else None,
-            )
-            return [(int(hit["django_id"]), float(hit.score or 0.0)) for hit in hits]
-        except Exception as error:  # a damaged index fails in many ways; log, answer 503
-            log.exception("Reading the search index failed")
-            raise IndexUnavailable(f"cannot read the index: {error!r}") from error
+@contextmanager
+def _reading(action: str) -> Iterator[None]:
+    """Any failure while reading a (damaged) index becomes IndexUnavailable: a 503."""
+    try:
+        yield
+    except IndexUnavailable:
+        raise
+    except Exception as error:  # a damaged index fails in many ways; log, answer 503
+        log.exception("Reading the search index failed (%s)", action)
+        raise IndexUnavailable(f"cannot read the index: {error!r}") from error
 
 
-def search_essays(raw_query: str | None, *, topic: Topic | None = None) -> SearchOutcome:
+def _topic_filter(topic: Topic | None) -> wq.Query | None:
+    return wq.Term("topics", topic.slug) if topic else None
+
+
+def _matching(searcher, whoosh_query: wq.Query | None) -> set[int]:
+    """Document numbers matching ``whoosh_query``, unscored (empty for None)."""
+    if whoosh_query is None:
+        return set()
+    return set(searcher.docs_for_query(whoosh_query))
+
+
+def _count(whoosh_query: wq.Query, topic: Topic | None) -> int:
+    """How many essays match, without scoring them."""
+    with _backend().searcher() as searcher, _reading("count"):
+        matched = _matching(searcher, whoosh_query)
+        if topic is not None:
+            matched &= _matching(searcher, _topic_filter(topic))
+        return len(matched)
+
+
+class _Ranking(collectors.TopCollector):
+    """The top ``limit`` hits, exactly as an unlimited search orders them, and the set of
+    every matching document number (``docset``), from one pass.
+
+    whoosh's block-quality skipping and matcher replacement are off: they reorder the
+    results of these compound queries (their quality bounds do not hold for them).
+    """
+
+    def __init__(self, limit: int):
+        super().__init__(limit=limit, usequality=False, replace=0)
+
+    def _collect(self, global_docnum, score):
+        self.docset.add(global_docnum)
+        return super()._collect(global_docnum, score)
+
+
+def _collect(searcher, whoosh_query: wq.Query, limit: int, *, allow=None, restrict=None):
+    ranking = _Ranking(limit)
+    collector = ranking
+    if allow is not None or restrict is not None:
+        collector = collectors.FilterCollector(ranking, allow=allow, restrict=restrict)
+    searcher.search_with_collector(whoosh_query, collector)
+    return ranking.results(), ranking.docset
+
+
+def _rank(
+    searcher, direct: wq.Query, pinyin: wq.Query | None, topic: Topic | None, limit: int | None
+) -> tuple[list[Hit], set[int]]:
+    """The first ``limit`` hits (all for None) and every matching document number.
+
+    Direct matches first, then the pinyin tier, masked with the direct matches so each
+    essay appears once, in its first tier. Every match is matched and scored once, but
+    only the first ``limit`` are kept and have their stored fields read.
+    """
+    limit = max(1, searcher.doc_count_all() if limit is None else limit)
+    allow = _topic_filter(topic)
+    found, matched = _collect(searcher, direct, limit, allow=allow)
+    hits = [Hit(int(hit["django_id"]), float(hit.score or 0.0)) for hit in found]
+    if pinyin is not None:
+        rest = limit - len(hits)
+        more, pinyin_only = _collect(searcher, pinyin, max(1, rest), allow=allow, restrict=matched)
+        hits.extend(
+            Hit(int(hit["django_id"]), float(hit.score or 0.0), tier=2) for hit in more[:rest]
+        )
+        matched = matched | pinyin_only
+    return hits, matched
+
+
+def search_essays(
+    raw_query: str | None, *, topic: Topic | None = None, first: int = 0
+) -> SearchOutcome:
     """Every essay matching ``raw_query`` (in ``topic``, if given), best first.
 
-    Direct matches come first, then essays found only through a pinyin reading.
+    Direct matches come first, then essays found only through a pinyin reading. One
+    pass gives the count, the topic facets and the first ``first`` hits (a results page
+    asks for the hits up to its last one); later hits are ranked if read (see :class:`Hits`).
     """
     parsed = q.parse(raw_query)
     outcome = SearchOutcome(parsed=parsed, topic=topic)
     direct = q.build(parsed)
     if direct is None:
         return outcome
-    hits = [Hit(pk, score) for pk, score in _run(direct, topic)]
-    if q.has_pinyin(parsed):
-        seen = {hit.essay_id for hit in hits}
-        hits.extend(
-            Hit(pk, score, tier=2)
-            for pk, score in _run(q.build(parsed, with_pinyin=True), topic)
-            if pk not in seen
-        )
-    outcome.hits = hits
-    if topic is not None:  # facets count the whole result, so other topics stay reachable
-        hits = search_essays(raw_query).hits
-    outcome.facets = topic_facets([hit.essay_id for hit in hits])
+    pinyin = q.build(parsed, with_pinyin=True) if q.has_pinyin(parsed) else None
+    with _backend().searcher() as searcher, _reading("search"):
+        hits, matched = _rank(searcher, direct, pinyin, topic, first)
+        everywhere = matched
+        if topic is not None:  # facets count the whole result, so other topics stay reachable
+            everywhere = _matching(searcher, direct) | _matching(searcher, pinyin)
+        counts = _topic_counts(searcher, everywhere)
+
+    def rank(limit: int | None) -> list[Hit]:
+        with _backend().searcher() as searcher, _reading("search"):
+            return _rank(searcher, direct, pinyin, topic, limit)[0]
+
+    outcome.hits = Hits(len(matched), hits, rank)
+    outcome.facets = _facet_topics(counts)
     return outcome
 
 
-def topic_facets(essay_ids: list[int]) -> list[Topic]:
-    """Topics with ``hit_count``: how many of these essays each has, most first."""
-    if not essay_ids:
-        return []
-    ids = essay_ids
-    return list(
-        Topic.objects.annotate(hit_count=Count("essays", filter=Q(essays__in=ids)))
-        .filter(hit_count__gt=0)
-        .order_by("-hit_count", "name")
-    )
+def _topic_counts(searcher, docnums: set[int]) -> dict[str, int]:
+    """For each topic slug in the index, how many of ``docnums`` have it."""
+    if not docnums:
+        return {}
+    counts = {}
+    for term in searcher.lexicon("topics"):
+        slug = term.decode("utf-8") if isinstance(term, bytes) else term
+        hits = len(docnums.intersection(searcher.docs_for_query(wq.Term("topics", slug))))
+        if hits:
+            counts[slug] = hits
+    return counts
+
+
+def _facet_topics(counts: dict[str, int]) -> list[Topic]:
+    """Topics with ``hit_count`` from ``counts`` (by slug), most first, then by name."""
+    topics = list(Topic.objects.filter(slug__in=counts))
+    for topic in topics:
+        topic.hit_count = counts[topic.slug]
+    return sorted(topics, key=lambda topic: (-topic.hit_count, topic.name))
 
 
 # Presenting a page of hits ---------------------------------------------------------------
@@ -230,7 +360,7 @@ def _show(clause: q.Clause) -> str:
 
 def _finds(parsed: q.ParsedQuery, topic: Topic | None) -> bool:
     built = q.build(parsed)
-    return bool(built is not None and _run(built, topic))
+    return bool(built is not None and _count(built, topic))
 
 
 def topics_with_counts() -> list[Topic]:

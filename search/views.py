@@ -30,6 +30,14 @@ def _topic(slug: str | None) -> Topic | None:
         raise LookupError("没有这个主题。") from error
 
 
+def _ranked_upto(raw_page: str | None, per_page: int) -> int:
+    """How many hits the requested page needs ranked (a bad page number counts as 1:
+    :func:`get_page` rejects it once the count is known)."""
+    text = unicodedata.normalize("NFKC", raw_page or "").strip()
+    number = int(text) if re.fullmatch(r"[0-9]{1,6}", text) else 1
+    return max(number, 1) * per_page
+
+
 @require_safe
 def search_page(request: HttpRequest) -> HttpResponse:
     """``/search/?q=&topic=&page=``: results, facets, pagination or a helpful empty state."""
@@ -38,7 +46,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
         topic = _topic(request.GET.get("topic"))
     except LookupError as error:
         raise Http404(str(error)) from error
-    outcome = services.search_essays(raw_query, topic=topic)
+    outcome = services.search_essays(
+        raw_query, topic=topic, first=_ranked_upto(request.GET.get("page"), PAGE_SIZE)
+    )
     try:
         page = get_page(outcome.hits, request.GET.get("page"), per_page=PAGE_SIZE)
     except BadPage as error:
@@ -84,7 +94,9 @@ def search_api(request: HttpRequest) -> JsonResponse:
         topic = _topic(request.GET.get("topic"))
     except LookupError as error:
         return json_error(str(error), status=404)
-    outcome = services.search_essays(raw_query, topic=topic)
+    outcome = services.search_essays(
+        raw_query, topic=topic, first=_ranked_upto(request.GET.get("page"), page_size)
+    )
     if outcome.error:
         return json_response(
             {
