@@ -119,20 +119,11 @@ def recently_updated_essays(*, limit: int = 6) -> QuerySet[Essay]:
 
 
 def collection_detail(*, pk: int) -> Collection:
-    """One collection with its essays (by number), each with its topics.
+    """One collection without its raw source text; its essays come from :func:`essay_list`.
 
     Raises ``Collection.DoesNotExist`` when there is no collection ``pk``.
     """
-    essays = with_lede(
-        Essay.objects.defer("intro")
-        .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("name")))
-        .order_by("number")
-    )
-    return (
-        Collection.objects.defer("raw_text")
-        .prefetch_related(Prefetch("essays", queryset=essays))
-        .get(pk=pk)
-    )
+    return Collection.objects.defer("raw_text").get(pk=pk)
 
 
 def collection_choices() -> QuerySet[Collection]:

@@ -98,12 +98,21 @@ def essay_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One collection: its title, source and essays in order."""
+    """One collection: its title and its essays in order, a page at a time; 404 for a bad page."""
     try:
         collection = selectors.collection_detail(pk=pk)
+        page = get_page(
+            selectors.essay_list(collection_id=collection.pk),
+            request.GET.get("page"),
+            per_page=ESSAYS_PER_LIST_PAGE,
+        )
     except Collection.DoesNotExist as error:
         raise Http404("没有找到这个文集。") from error
-    return render(request, "essays/collection_detail.html", {"collection": collection})
+    except BadPage as error:
+        raise Http404(str(error)) from error
+    return render(
+        request, "essays/collection_detail.html", {"collection": collection, "page": page}
+    )
 
 
 @require_safe

@@ -184,3 +184,20 @@ def test_a_server_error_is_the_chinese_500_page_in_the_sites_layout(client, monk
 def test_filtered_and_later_pages_keep_their_filters_in_the_canonical_link(client, shelf):
     html = client.get("/essays/", {"topic": "jiuye-ceshi", "utm": "x"}).content.decode()
     assert '<link rel="canonical" href="http://testserver/essays/?topic=jiuye-ceshi">' in html
+
+
+def test_collection_page_is_paginated_with_bounded_queries(client, django_assert_num_queries):
+    collection = make_collection(title="大文集")
+    for n in range(1, 56):
+        make_essay(collection=collection, number=n, title=f"第{n}篇文章")
+    url = reverse("essays:collection-detail", kwargs={"pk": collection.pk})
+    # collection, count, page of essays, their topics
+    with django_assert_num_queries(4):
+        first = client.get(url).content.decode()
+    assert "共 55 篇文章" in first
+    assert "第50篇文章" in first and "第51篇文章" not in first
+    assert 'rel="next" href="?page=2"' in first
+    second = client.get(url, {"page": "2"}).content.decode()
+    assert "第55篇文章" in second and "第1篇文章<" not in second
+    for bad in ("0", "3", "abc"):
+        assert client.get(url, {"page": bad}).status_code == 404
