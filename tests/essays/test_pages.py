@@ -201,3 +201,16 @@ def test_collection_page_is_paginated_with_bounded_queries(client, django_assert
     assert "第55篇文章" in second and "第1篇文章<" not in second
     for bad in ("0", "3", "abc"):
         assert client.get(url, {"page": bad}).status_code == 404
+
+
+def test_list_pages_keep_their_filter_when_paging(client):
+    collection = make_collection(title="分页文集")
+    topic = make_topic(name="分页主题", slug="fenye-zhuti")
+    for n in range(1, 52):
+        make_essay(collection=collection, number=n, topics=[topic])
+    html = client.get("/essays/", {"topic": "fenye-zhuti"}).content.decode()
+    assert 'rel="next" href="?topic=fenye-zhuti&amp;page=2"' in html
+    html = client.get("/essays/", {"topic": "fenye-zhuti", "page": "2"}).content.decode()
+    assert 'rel="prev" href="?topic=fenye-zhuti&amp;page=1"' in html
+    html = client.get(topic.get_absolute_url()).content.decode()
+    assert 'rel="next" href="?page=2"' in html
