@@ -4,7 +4,9 @@
 — with the environment the bench's servers get (:func:`bench.run.bench_env`), for each query of
 :data:`bench.run.QUERIES`, one warm-up then ``--rounds`` requests to ``/api/search/?q=``
 (first page of 10, with snippets) through Django's test client; prints the median per
-query and p50 / p95 over all requests. ``--out`` also writes each query's median, count,
+query and p50 / p95 over all requests. Every request carries a throwaway ``r=``
+parameter (:func:`bench.run.unique`), so a response cache keyed by the full path never
+answers for the engine. ``--out`` also writes each query's median, count,
 first-page essay ids and facets, to compare two versions for identical answers.
 Needs an indexed data directory (``python -m bench --sizes 1000`` leaves one).
 """
@@ -22,12 +24,13 @@ import django
 
 
 def main() -> None:
+    """Time the search API in-process for the query mix and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dir", help="an indexed data directory, e.g. bench/results/data-1000")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--out", default="")
     args = parser.parse_args()
-    from bench.run import QUERIES, bench_env, search_path
+    from bench.run import QUERIES, bench_env, search_path, unique
 
     os.environ.update(bench_env(Path(args.data_dir).resolve()))
     django.setup()
@@ -39,11 +42,11 @@ def main() -> None:
     client = Client()
     every, report = [], {}
     for _, query in QUERIES:
-        client.get(search_path(query))  # warm-up
+        client.get(unique(search_path(query), "warm-up"))
         times = []
-        for _ in range(args.rounds):
+        for n in range(args.rounds):
             started = time.perf_counter()
-            response = client.get(search_path(query))
+            response = client.get(unique(search_path(query), str(n)))
             times.append((time.perf_counter() - started) * 1000)
         body = response.json()
         every += times
