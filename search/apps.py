@@ -12,6 +12,9 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         from search.jieba_setup import ensure_jieba
+        from search.pinyin import characters_reading
 
-        # Load jieba's dictionary now, not on the first request.
+        # Load jieba's dictionary and the pinyin table now, not on the first request
+        # (gunicorn preloads the app: the workers share them with the master).
         ensure_jieba()
+        characters_reading("a")

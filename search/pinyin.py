@@ -109,3 +109,36 @@ def split_syllables(word: str) -> tuple[tuple[str, ...], ...]:
 def is_pinyin(word: str) -> bool:
     """Whether ``word`` can be read as toneless pinyin."""
     return bool(split_syllables(word))
+
+
+_TONE_MARKS = str.maketrans(
+    {
+        **dict.fromkeys("āáǎà", "a"),
+        **dict.fromkeys("ēéěèế", "e"),
+        **dict.fromkeys("ōóǒò", "o"),
+        **dict.fromkeys("īíǐì", "i"),
+        **dict.fromkeys("ūúǔù", "u"),
+        **dict.fromkeys("üǖǘǚǜ", "v"),
+        **dict.fromkeys("ńňǹ", "n"),
+        "ḿ": "m",
+    }
+)
+
+
+@functools.cache
+def _characters_by_syllable() -> dict[str, str]:
+    """Every character pypinyin can read, by each of its toneless readings (heteronyms too)."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    table: dict[str, list[str]] = {}
+    for codepoint, readings in pinyin_dict.items():
+        char = chr(codepoint)
+        for reading in dict.fromkeys(readings.translate(_TONE_MARKS).split(",")):
+            if reading in SYLLABLES:
+                table.setdefault(reading, []).append(char)
+    return {syllable: "".join(chars) for syllable, chars in table.items()}
+
+
+def characters_reading(syllable: str) -> str:
+    """The characters that can be read as ``syllable`` (toneless, ``ü`` as ``v``)."""
+    return _characters_by_syllable().get(syllable, "")

@@ -1,4 +1,4 @@
-"""The search box's query language, turned into whoosh queries.
+"""The search box's query language: what the user typed, as clauses to match.
 
 - words separated by spaces must all match (AND);
 - ``OR`` between two words (or phrases) matches either;
@@ -10,7 +10,7 @@ normalised like the indexed text and matched as a substring of it (character gra
 so one-character words, numbers and Latin are found however jieba split the text; a
 compound also matches with its parts in either order (城乡统筹 ~ 统筹城乡).  A term
 typed in Latin letters that reads as pinyin also matches the Chinese it spells, as a
-second tier shown after the direct matches.
+second tier shown after the direct matches. :mod:`search.matching` does the matching.
 """
 
 from __future__ import annotations
@@ -18,10 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from whoosh import query as wq
-from whoosh.query.spans import SpanNear2
-
-from search.analysis import grams, jieba_words
+from search.analysis import jieba_words
 from search.normalize import collapse_whitespace, normalize
 from search.pinyin import split_syllables
 
@@ -37,7 +34,6 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "＂": '"', "「": '"', "」": 
 _TOKEN = re.compile(r'-?"[^"]*(?:"|$)|\S+')
 _OR = {"OR", "|", "｜"}
 _LATIN = re.compile(r"^[a-zü]+$")
-_YEAR = re.compile(r"^(19|20)\d\d$")
 
 
 @dataclass(frozen=True)
@@ -62,6 +58,8 @@ class ParsedQuery:
     groups: list[list[Clause]] = field(default_factory=list)
     excluded: list[Clause] = field(default_factory=list)
     error: str = ""
+    #: Chinese spellings the index holds for its pinyin words (set by the search).
+    spellings: list[str] = field(default_factory=list)
 
     @property
     def clauses(self) -> list[Clause]:
@@ -136,15 +134,7 @@ def parse(raw: str | None) -> ParsedQuery:
     return parsed
 
 
-# Whoosh queries -------------------------------------------------------------------------
-
-
-def substring_query(text: str, fieldname: str = "grams") -> wq.Query:
-    """Essays whose normalised text contains ``text`` (a phrase of character bigrams)."""
-    terms = grams(text)
-    if len(terms) == 1:
-        return wq.Term(fieldname, terms[0])
-    return wq.Phrase(fieldname, terms)
+# Words --------------------------------------------------------------------------------
 
 
 def leaf_words(text: str) -> list[str]:
@@ -171,81 +161,3 @@ def compound_parts(text: str) -> list[str]:
                     best[end] = candidate
     parts = best[len(text)]
     return parts if parts and len(parts) >= 2 else []
-
-
-class _SpanNear(SpanNear2):
-    """whoosh 2.7.4's SpanNear2 refers to an unimported name in ``_and_query``."""
-
-    def _and_query(self):
-        return wq.And(self.qs)
-
-
-def _near_query(text: str) -> wq.Query | None:
-    """The parts of a compound close together, in any order (城乡统筹 ~ 统筹城乡)."""
-    parts = compound_parts(text)
-    if not 2 <= len(parts) <= 4:
-        return None
-    return _SpanNear([wq.Term("text", w) for w in parts], slop=NEAR_SLOP, ordered=False)
-
-
-def pinyin_query(text: str) -> wq.Query | None:
-    """Chinese text that reads as the toneless pinyin ``text``."""
-    splits = split_syllables(text.replace(" ", ""))
-    if not splits:
-        return None
-    alternatives = [
-        wq.Term("pinyin", s[0]) if len(s) == 1 else wq.Phrase("pinyin", list(s)) for s in splits
-    ]
-    return alternatives[0] if len(alternatives) == 1 else wq.Or(alternatives)
-
-
-def _match(clause: Clause, *, with_pinyin: bool) -> wq.Query:
-    options = [substring_query(clause.text)]
-    if not clause.phrase:
-        near = _near_query(clause.text)
-        if near is not None:
-            options.append(near)
-        if with_pinyin and clause.is_pinyin:
-            options.append(pinyin_query(clause.text))
-    return options[0] if len(options) == 1 else wq.Or(options)
-
-
-def _rank(clause: Clause) -> list[wq.Query]:
-    """Optional parts that score hits in titles and headings above passing mentions."""
-    parts: list[wq.Query] = [substring_query(clause.text, "grams_head")]
-    if not clause.phrase:
-        for word in dict.fromkeys(jieba_words(clause.text)):
-            parts.extend(wq.Term(name, word) for name in ("title", "head", "text"))
-        if _YEAR.match(clause.text):
-            parts.append(wq.Term("years", clause.text))
-    return parts
-
-
-def build(parsed: ParsedQuery, *, with_pinyin: bool = False) -> wq.Query | None:
-    """The whoosh query for ``parsed``; ``with_pinyin`` adds the pinyin readings."""
-    if parsed.is_empty or parsed.error:
-        return None
-    clauses = parsed.clauses
-    # "zhong shan shi": words that are all pinyin are read together, as one run.
-    together = len(clauses) > 1 and not parsed.has_or and all(c.is_pinyin for c in clauses)
-    each = with_pinyin and not together
-    groups = [
-        wq.Or([_match(c, with_pinyin=each) for c in group])
-        if len(group) > 1
-        else _match(group[0], with_pinyin=each)
-        for group in parsed.groups
-    ]
-    required: wq.Query = groups[0] if len(groups) == 1 else wq.And(groups)
-    if with_pinyin and together:
-        joined = pinyin_query("".join(c.text for c in clauses))
-        if joined is not None:
-            required = wq.Or([required, joined])
-    if parsed.excluded:
-        required = wq.AndNot(required, wq.Or([substring_query(c.text) for c in parsed.excluded]))
-    ranking = [part for clause in clauses for part in _rank(clause)]
-    return wq.AndMaybe(required, wq.Or(ranking))
-
-
-def has_pinyin(parsed: ParsedQuery) -> bool:
-    """Whether some word of the query could be pinyin."""
-    return any(clause.is_pinyin for clause in parsed.clauses)

@@ -1,7 +1,9 @@
 """The haystack index: one document per essay.
 
-Text fields use the jieba, gram and pinyin analysers of :mod:`search.analysis`
-(haystack's whoosh backend would otherwise give them an English stemming analyser).
+Text fields use the jieba and gram analysers of :mod:`search.analysis` (haystack's
+whoosh backend would otherwise give them an English stemming analyser). Pinyin is not
+indexed: a pinyin query is spelled out in the Chinese the index holds
+(:mod:`search.matching`).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from haystack import indexes
 
 from essays.models import Essay
-from search.analysis import GramAnalyzer, JiebaAnalyzer, PinyinAnalyzer
+from search.analysis import GramAnalyzer, JiebaAnalyzer
 from search.documents import EssayText, essay_text, join_lines, reference_years
 
 TITLE_BOOST = 6.0
@@ -27,12 +29,10 @@ def _text(essay: Essay) -> EssayText:
 class EssayIndex(indexes.SearchIndex, indexes.Indexable):
     """An essay with its title, keywords, intro, sections and references."""
 
-    text = indexes.CharField(document=True, analyzer=JiebaAnalyzer())
+    text = indexes.CharField(document=True, analyzer=JiebaAnalyzer(), stored=False)
     title = indexes.CharField(analyzer=JiebaAnalyzer(), boost=TITLE_BOOST)
     head = indexes.CharField(analyzer=JiebaAnalyzer(), boost=HEAD_BOOST, stored=False)
     grams = indexes.CharField(analyzer=GramAnalyzer(), stored=False)
-    grams_head = indexes.CharField(analyzer=GramAnalyzer(), boost=HEAD_BOOST, stored=False)
-    pinyin = indexes.CharField(analyzer=PinyinAnalyzer(), stored=False)
     topics = indexes.MultiValueField()
     years = indexes.MultiValueField(stored=False)
 
@@ -52,12 +52,6 @@ class EssayIndex(indexes.SearchIndex, indexes.Indexable):
         return join_lines(_text(obj).head)
 
     def prepare_grams(self, obj):
-        return join_lines(_text(obj).all)
-
-    def prepare_grams_head(self, obj):
-        return join_lines([*_text(obj).title, *_text(obj).head])
-
-    def prepare_pinyin(self, obj):
         return join_lines(_text(obj).all)
 
     def prepare_topics(self, obj):

@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch
 from haystack import connections
-from whoosh import collectors
-from whoosh import query as wq
 
 from essays.models import Essay, Reference, Section, Topic
+from search import engine, matching
 from search import query as q
 from search.analysis import jieba_words
 from search.backend import IndexUnavailable
@@ -131,72 +130,28 @@ def _reading(action: str) -> Iterator[None]:
         raise IndexUnavailable(f"cannot read the index: {error!r}") from error
 
 
-def _topic_filter(topic: Topic | None) -> wq.Query | None:
-    return wq.Term("topics", topic.slug) if topic else None
+def _matched(snap: engine.Snapshot, parsed: q.ParsedQuery, topic: Topic | None):
+    """What ``parsed`` matches on ``snap``, and the mask of ``topic`` (everything if None)."""
+    found = matching.match(snap, parsed)
+    allow = snap.mask("topics", topic.slug) if topic is not None else snap.live
+    return found, allow
 
 
-def _matching(searcher, whoosh_query: wq.Query | None) -> set[int]:
-    """Document numbers matching ``whoosh_query``, unscored (empty for None)."""
-    if whoosh_query is None:
-        return set()
-    return set(searcher.docs_for_query(whoosh_query))
+def _hits(snap: engine.Snapshot, ranked: engine.Ranked, limit: int | None) -> list[Hit]:
+    stop = len(ranked) if limit is None else min(limit, len(ranked))
+    return [
+        Hit(snap.essay_id(int(ranked.docnums[i])), float(ranked.scores[i]), int(ranked.tiers[i]))
+        for i in range(stop)
+    ]
 
 
-def _count(whoosh_query: wq.Query, topic: Topic | None) -> int:
-    """How many essays match, without scoring them."""
-    with _backend().searcher() as searcher, _reading("count"):
-        matched = _matching(searcher, whoosh_query)
-        if topic is not None:
-            matched &= _matching(searcher, _topic_filter(topic))
-        return len(matched)
-
-
-class _Ranking(collectors.TopCollector):
-    """The top ``limit`` hits, exactly as an unlimited search orders them, and the set of
-    every matching document number (``docset``), from one pass.
-
-    whoosh's block-quality skipping and matcher replacement are off: they reorder the
-    results of these compound queries (their quality bounds do not hold for them).
-    """
-
-    def __init__(self, limit: int):
-        super().__init__(limit=limit, usequality=False, replace=0)
-
-    def _collect(self, global_docnum, score):
-        self.docset.add(global_docnum)
-        return super()._collect(global_docnum, score)
-
-
-def _collect(searcher, whoosh_query: wq.Query, limit: int, *, allow=None, restrict=None):
-    ranking = _Ranking(limit)
-    collector = ranking
-    if allow is not None or restrict is not None:
-        collector = collectors.FilterCollector(ranking, allow=allow, restrict=restrict)
-    searcher.search_with_collector(whoosh_query, collector)
-    return ranking.results(), ranking.docset
-
-
-def _rank(
-    searcher, direct: wq.Query, pinyin: wq.Query | None, topic: Topic | None, limit: int | None
-) -> tuple[list[Hit], set[int]]:
-    """The first ``limit`` hits (all for None) and every matching document number.
-
-    Direct matches first, then the pinyin tier, masked with the direct matches so each
-    essay appears once, in its first tier. Every match is matched and scored once, but
-    only the first ``limit`` are kept and have their stored fields read.
-    """
-    limit = max(1, searcher.doc_count_all() if limit is None else limit)
-    allow = _topic_filter(topic)
-    found, matched = _collect(searcher, direct, limit, allow=allow)
-    hits = [Hit(int(hit["django_id"]), float(hit.score or 0.0)) for hit in found]
-    if pinyin is not None:
-        rest = limit - len(hits)
-        more, pinyin_only = _collect(searcher, pinyin, max(1, rest), allow=allow, restrict=matched)
-        hits.extend(
-            Hit(int(hit["django_id"]), float(hit.score or 0.0), tier=2) for hit in more[:rest]
-        )
-        matched = matched | pinyin_only
-    return hits, matched
+def _rank(parsed: q.ParsedQuery, topic: Topic | None, limit: int | None) -> list[Hit]:
+    """The first ``limit`` hits (all for None), on the live index."""
+    with _backend().searcher() as searcher, _reading("search"):
+        snap = engine.snapshot(searcher)
+        found, allow = _matched(snap, parsed, topic)
+        ranked = engine.rank(found.scores, [found.direct & allow, found.pinyin & allow])
+        return _hits(snap, ranked, limit)
 
 
 def search_essays(
@@ -210,34 +165,41 @@ def search_essays(
     """
     parsed = q.parse(raw_query)
     outcome = SearchOutcome(parsed=parsed, topic=topic)
-    direct = q.build(parsed)
-    if direct is None:
+    if parsed.is_empty or parsed.error:
         return outcome
-    pinyin = q.build(parsed, with_pinyin=True) if q.has_pinyin(parsed) else None
     with _backend().searcher() as searcher, _reading("search"):
-        hits, matched = _rank(searcher, direct, pinyin, topic, first)
-        everywhere = matched
-        if topic is not None:  # facets count the whole result, so other topics stay reachable
-            everywhere = _matching(searcher, direct) | _matching(searcher, pinyin)
-        counts = _topic_counts(searcher, everywhere)
+        snap = engine.snapshot(searcher)
+        found, allow = _matched(snap, parsed, topic)
+        ranked = engine.rank(found.scores, [found.direct & allow, found.pinyin & allow])
+        hits = _hits(snap, ranked, first)
+        parsed.spellings = found.spellings
+        # Facets count the whole result, so other topics stay reachable.
+        counts = _topic_counts(snap, found.everything)
 
     def rank(limit: int | None) -> list[Hit]:
-        with _backend().searcher() as searcher, _reading("search"):
-            return _rank(searcher, direct, pinyin, topic, limit)[0]
+        return _rank(parsed, topic, limit)
 
-    outcome.hits = Hits(len(matched), hits, rank)
+    outcome.hits = Hits(len(ranked), hits, rank)
     outcome.facets = _facet_topics(counts)
     return outcome
 
 
-def _topic_counts(searcher, docnums: set[int]) -> dict[str, int]:
-    """For each topic slug in the index, how many of ``docnums`` have it."""
-    if not docnums:
+def _count(parsed: q.ParsedQuery, topic: Topic | None) -> int:
+    """How many essays ``parsed`` matches (directly or through pinyin)."""
+    with _backend().searcher() as searcher, _reading("count"):
+        snap = engine.snapshot(searcher)
+        found, allow = _matched(snap, parsed, topic)
+        return int((found.everything & allow).sum())
+
+
+def _topic_counts(snap: engine.Snapshot, matched) -> dict[str, int]:
+    """For each topic slug in the index, how many of the ``matched`` documents have it."""
+    if not matched.any():
         return {}
     counts = {}
-    for term in searcher.lexicon("topics"):
+    for term in snap.reader.lexicon("topics"):
         slug = term.decode("utf-8") if isinstance(term, bytes) else term
-        hits = len(docnums.intersection(searcher.docs_for_query(wq.Term("topics", slug))))
+        hits = int((matched & snap.mask("topics", slug)).sum())
         if hits:
             counts[slug] = hits
     return counts
@@ -261,6 +223,8 @@ def highlight_terms(parsed: q.ParsedQuery) -> tuple[list[str], list[str]]:
         terms.append(clause.text)
         if not clause.phrase:
             terms.extend(q.compound_parts(clause.text))
+    if parsed.spellings:  # the Chinese the pinyin words matched: mark exactly those
+        return list(dict.fromkeys([*terms, *parsed.spellings])), []
     pinyin = [c.text for c in parsed.clauses if c.is_pinyin]
     if len(parsed.clauses) > 1 and all(c.is_pinyin for c in parsed.clauses):
         pinyin.append("".join(c.text for c in parsed.clauses))
@@ -359,8 +323,7 @@ def _show(clause: q.Clause) -> str:
 
 
 def _finds(parsed: q.ParsedQuery, topic: Topic | None) -> bool:
-    built = q.build(parsed)
-    return bool(built is not None and _count(built, topic))
+    return bool(not parsed.is_empty and _count(parsed, topic))
 
 
 def topics_with_counts() -> list[Topic]:
