@@ -9,6 +9,7 @@ from the text or the query ever comes through as markup.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -19,13 +20,33 @@ from search.normalize import fold
 from search.pinyin import HAN, han_syllables, split_syllables
 
 SNIPPET_LENGTH = 120
+_SEPARATOR = "\x1f"  # the unit separator: never in essay text, and fold keeps it
 
 
 def find_spans(
     text: str, terms: Iterable[str], pinyin: Iterable[str] = ()
 ) -> list[tuple[int, int]]:
     """Merged ``(start, end)`` spans of ``text`` where a term (or pinyin reading) occurs."""
-    folded = fold(text)
+    return find_folded_spans(fold(text), terms, pinyin)
+
+
+def fold_all(texts: list[str]) -> list[str]:
+    """:func:`fold` of each of ``texts``, converted together (one call, not one per text)."""
+    joined = _fold_joined(_SEPARATOR.join(texts))
+    parts = joined.split(_SEPARATOR)
+    return parts if len(parts) == len(texts) else [fold(text) for text in texts]
+
+
+@functools.lru_cache(maxsize=256)
+def _fold_joined(joined: str) -> str:
+    """An essay's sections, folded: the same essays come back in result after result."""
+    return fold(joined)
+
+
+def find_folded_spans(
+    folded: str, terms: Iterable[str], pinyin: Iterable[str] = ()
+) -> list[tuple[int, int]]:
+    """:func:`find_spans` on text already folded."""
     spans: list[tuple[int, int]] = []
     for term in {t for t in terms if t}:
         start = folded.find(term)

@@ -7,16 +7,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from haystack import connections
 
-from essays.models import Essay, Reference, Section, Topic
+from essays.models import Essay, Section, Topic
 from search import engine, matching
 from search import query as q
 from search.analysis import jieba_words
 from search.backend import IndexUnavailable
 from search.documents import essay_text
-from search.highlight import find_spans, snippet
+from search.highlight import find_folded_spans, find_spans, fold_all, snippet
 from search.normalize import fold
 
 HEADING_WEIGHT = 3
@@ -231,36 +231,42 @@ def highlight_terms(parsed: q.ParsedQuery) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(terms)), pinyin
 
 
-def _section_score(section: Section, terms: list[str], pinyin: list[str]) -> int:
-    heading = len(find_spans(section.heading, terms, pinyin))
-    text = len(find_spans(section.text, terms, pinyin))
-    return HEADING_WEIGHT * heading + text
+def best_sections(essay_ids: list[int], terms: list[str], pinyin: list[str]) -> dict[int, Section]:
+    """For each essay, the section whose heading and text match best (headings weigh more).
 
-
-def best_section(essay: Essay, terms: list[str], pinyin: list[str]) -> Section | None:
-    """The section whose heading and text match the query best (headings weigh more)."""
-    best, best_score = None, 0
-    for section in essay.sections.all():
-        score = _section_score(section, terms, pinyin)
-        if score > best_score:
-            best, best_score = section, score
-    return best
+    Essays where no section matches are left out. The texts are read as plain rows and
+    folded one essay at a time; only the chosen sections are loaded as models.
+    """
+    rows = Section.objects.filter(essay_id__in=essay_ids).order_by("essay_id", "order")
+    by_essay: dict[int, list[tuple[int, str, str]]] = {}
+    for pk, essay_id, heading, text in rows.values_list("pk", "essay_id", "heading", "text"):
+        by_essay.setdefault(essay_id, []).append((pk, heading, text))
+    chosen: dict[int, int] = {}
+    for essay_id, sections in by_essay.items():
+        folded = fold_all([part for _, heading, text in sections for part in (heading, text)])
+        best_score = 0
+        for index, (pk, _, _) in enumerate(sections):
+            heading = len(find_folded_spans(folded[2 * index], terms, pinyin))
+            text = len(find_folded_spans(folded[2 * index + 1], terms, pinyin))
+            score = HEADING_WEIGHT * heading + text
+            if score > best_score:
+                chosen[essay_id], best_score = pk, score
+    loaded = Section.objects.in_bulk(list(chosen.values()))
+    return {essay_id: loaded[pk] for essay_id, pk in chosen.items() if pk in loaded}
 
 
 def present(hits: list[Hit], parsed: q.ParsedQuery) -> list[Result]:
     """Essays of ``hits`` (in order) with their best section and a marked snippet."""
-    essays = Essay.objects.select_related("collection").prefetch_related(
-        Prefetch("sections", queryset=Section.objects.order_by("order")),
-        Prefetch("references", queryset=Reference.objects.order_by("order")),
-    )
-    by_id = essays.in_bulk([hit.essay_id for hit in hits])
+    ids = [hit.essay_id for hit in hits]
+    by_id = Essay.objects.select_related("collection").in_bulk(ids)
     terms, pinyin = highlight_terms(parsed)
+    sections = best_sections(list(by_id), terms, pinyin)
     results = []
     for hit in hits:
         essay = by_id.get(hit.essay_id)
         if essay is None:  # deleted since it was indexed
             continue
-        section = best_section(essay, terms, pinyin)
+        section = sections.get(essay.pk)
         results.append(
             Result(
                 essay=essay,
@@ -280,6 +286,7 @@ def _snippet_source(essay: Essay, section: Section | None, terms, pinyin) -> str
         ):
             return section.text or section.heading
         return f"{section.heading}：{section.text}"
+    # No section matches: the title, keywords, intro or references do (rare; queries here).
     for part in essay_text(essay).all:
         if find_spans(part, terms, pinyin):
             return part
