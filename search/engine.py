@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
@@ -88,6 +89,8 @@ def _read_postings(segment_reader, fieldname: str, text: str) -> tuple[np.ndarra
         matcher = segment_reader.postings(fieldname, text)
     except TermNotFound:
         return _EMPTY
+    if isinstance(matcher, FilterMatcher):  # deletions: the snapshot's live mask drops them
+        matcher = matcher.child
     ids: list[int] = []
     weights: list[float] = []
     if isinstance(matcher, W3LeafMatcher):
