@@ -12,6 +12,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from essays.backup import USER_FIELDS, BackupError, backup_models
 from essays.models import Collection, Essay
+from portal.content_version import content_changed
 
 
 def _users_ensure(users: list[dict[str, Any]]) -> None:
@@ -58,6 +59,7 @@ def backup_restore(*, document: dict[str, Any]) -> dict[str, int]:
     if {label: n for label, n in restored.items() if n or label in expected} != expected:
         raise BackupError("恢复的记录数与备份中的计数不符，数据库未作改动。")
     _sequences_reset(model_list)
+    content_changed()  # the whole corpus was replaced: cached pages are stale on commit
     return restored
 
 

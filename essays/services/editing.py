@@ -18,6 +18,7 @@ from essays.importer.parsed import ParsedEssay, ParsedSection
 from essays.models import Essay, Topic
 from essays.services.history import essay_history_baseline, essay_version_record
 from essays.services.topics import suggest_topics
+from portal.content_version import content_changed
 
 
 class EditConflict(Exception):
@@ -45,6 +46,7 @@ def essay_version_claim(*, essay_id: int, token: str) -> None:
     )
     if claimed != 1:
         raise EditConflict
+    content_changed()  # update() sends no signal; updated_at orders the feed and home page
 
 
 @transaction.atomic

@@ -34,6 +34,7 @@ from essays.importer.parsed import ParsedEssay, ParsedSection
 from essays.models import Collection, Essay, Reference, Section, Topic
 from essays.services.imports import essays_bulk_create
 from essays.services.topics import suggest_topics
+from portal.content_version import content_changed
 
 #: Source name prefix of generated collections (how they are told apart from real ones).
 SOURCE_PREFIX = "generate_corpus:"
@@ -228,6 +229,7 @@ def corpus_remove(*, seed: int | None = None) -> list[int]:
         _bulk_delete(Section.objects.filter(essay_id__in=ids))
         _bulk_delete(Essay.objects.filter(pk__in=ids))
     _bulk_delete(collections)
+    content_changed()  # raw deletes send no signals: cached pages are stale on commit
     return essay_ids
 
 

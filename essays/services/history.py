@@ -21,6 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from essays.models import Essay, Reference, Section, essay_history
+from portal.content_version import content_changed
 
 #: Added to an essay's section/reference orders while they are rearranged on a revert.
 _ORDER_OFFSET = 1_000_000
@@ -95,6 +96,7 @@ def _restore_rows(
     model.objects.filter(pk__in=[row.pk for row in changed]).update(
         order=models.F("order") + _ORDER_OFFSET
     )
+    content_changed()  # update() sends no signal (the saves below do, but only if any)
     for row in sorted(changed, key=lambda r: r.order):
         row._state.adding = not model.objects.filter(pk=row.pk).exists()
         row._change_reason = reason
@@ -117,6 +119,7 @@ def _restore(*, essay_id: int, record: Any, as_of: datetime, reason: str) -> Ess
         essay.save()
         if restored.created_at and essay.created_at != restored.created_at:
             Essay.objects.filter(pk=essay.pk).update(created_at=restored.created_at)
+            content_changed()  # update() sends no signal; the feed shows created_at
             essay.created_at = restored.created_at
         topic_ids = set(record.topics.values_list("topic_id", flat=True))
         essay.topics.set(essay.topics.model.objects.filter(pk__in=topic_ids))

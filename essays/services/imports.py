@@ -23,6 +23,7 @@ from essays.importer.parsed import ParsedDocument, ParsedEssay
 from essays.models import Collection, Essay, Reference, Section, Topic
 from essays.services.history import essay_history_baseline, essay_version_record
 from essays.services.topics import suggest_topics
+from portal.content_version import content_changed
 
 #: A source document larger than this is refused (the bundled ones are under 100 KB).
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
@@ -227,7 +228,9 @@ def _essay_write_content(
         record.full_clean(exclude=["essay", "parent"], validate_unique=False)
     sections = sections_bulk_create(sections=new_sections, parsed_essays=[parsed_essay])
     references = Reference.objects.bulk_create(new_references)
-    # bulk writes send no signals: record the sections' and references' history here.
+    # bulk writes send no signals: record the sections' and references' history here,
+    # and tell the page cache (the essay's own save did too; this keeps it explicit).
+    content_changed()
     Section.history.bulk_history_create(sections, default_change_reason="导入")
     Reference.history.bulk_history_create(references, default_change_reason="导入")
     if not keep_topics:
@@ -355,6 +358,8 @@ def essays_bulk_create(
         for topic in essay_topics
     ]
     Essay.topics.through.objects.bulk_create(links, batch_size=batch_size)
+    # No signals were sent for any of these rows: cached pages are stale on commit.
+    content_changed()
     if record_history:
         Section.history.bulk_history_create(
             sections, batch_size=batch_size, default_change_reason=reason
