@@ -6,11 +6,13 @@ from datetime import datetime
 
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from essays import reading
 from essays.models import Essay
+from portal.page_cache import mark_cacheable
 
 FEED_LENGTH = 20
 
@@ -22,6 +24,12 @@ class EssayFeed(Feed):
     title = "文章库 · 新增与更新的文章"
     subtitle = "城乡统筹、服务意识与劳动力转移文集中新增或修订的文章。"
     language = "zh-CN"
+
+    def __call__(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        """The feed, marked for the page cache (it changes only with the essays)."""
+        response = super().__call__(request, *args, **kwargs)
+        mark_cacheable(response)
+        return response
 
     def link(self) -> str:
         """The site's home page."""

@@ -22,6 +22,7 @@ from essays import citations, reading, selectors
 from essays.api.views import json_error
 from essays.models import Collection, Essay, Topic
 from essays.paging import BadPage, get_page
+from portal.page_cache import cacheable_page
 
 ESSAYS_PER_TOPIC_PAGE = 50
 ESSAYS_PER_LIST_PAGE = 50
@@ -29,6 +30,7 @@ ESSAYS_PER_LIST_PAGE = 50
 ESSAYS_PER_HOME_COLLECTION = 12
 
 
+@cacheable_page
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The home page: topics with counts and descriptions, collections with their first
@@ -54,6 +56,7 @@ def _collection_id(raw: str | None) -> int | None:
     return int(text)
 
 
+@cacheable_page
 @require_safe
 def essay_list(request: HttpRequest) -> HttpResponse:
     """``/essays/?topic=&collection=&page=``: every essay, filtered; 404 for unknown filters."""
@@ -96,6 +99,7 @@ def essay_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cacheable_page
 @require_safe
 def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One collection: its title and its essays in order, a page at a time; 404 for a bad page."""
@@ -115,6 +119,7 @@ def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@cacheable_page
 @require_safe
 def essay_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One essay: title block, outline, intro, every section with its anchor, references."""
@@ -157,6 +162,7 @@ CITATION_FORMATS = {
 }
 
 
+@cacheable_page
 @require_safe
 def essay_references_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """The essay's reference list as a download: BibTeX, RIS or CSL-JSON."""
@@ -181,12 +187,14 @@ def essay_references_export(request: HttpRequest, pk: int, fmt: str) -> HttpResp
     return response
 
 
+@cacheable_page
 @require_safe
 def topic_list(request: HttpRequest) -> HttpResponse:
     """All topics with their descriptions and essay counts."""
     return render(request, "essays/topic_list.html", {"topics": selectors.topic_list_with_counts()})
 
 
+@cacheable_page
 @require_safe
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One topic shelf: its description and its essays, 50 a page; 404 for a bad page."""
@@ -216,6 +224,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@cacheable_page
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """robots.txt: everything readable may be crawled; the admin and API are left out."""
@@ -231,6 +240,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
+@cacheable_page
 @require_safe
 def opensearch(request: HttpRequest) -> HttpResponse:
     """The OpenSearch description, so browsers can add the portal's search."""

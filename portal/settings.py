@@ -69,6 +69,9 @@ MIDDLEWARE = [
     # Content-Security-Policy on every response (static files included).
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whole responses for anonymous readers, until the content changes (portal/page_cache.py).
+    # Right after whitenoise, so a hit skips everything below.
+    "portal.page_cache.PageCacheMiddleware",
     # NUL removed from query strings: PostgreSQL cannot compare strings holding it.
     "portal.input_guard.StripNulMiddleware",
     # A polite 429 for a client that searches too often (portal/ratelimit.py).
@@ -222,8 +225,24 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "portal",
-    }
+    },
+    # Rendered pages for anonymous readers (portal/page_cache.py), per worker; a settings
+    # module may point this alias at a shared cache. Entries are keyed by the content
+    # version, so they never need deleting: the timeout only bounds staleness after a
+    # change made behind the portal's back (raw SQL), MAX_ENTRIES the memory (at most
+    # MAX_ENTRIES × PORTAL_PAGE_CACHE_MAX_BYTES; essay pages are typically 20-100 KB).
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "portal-pages",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PORTAL_PAGE_CACHE_ENTRIES", "1000"))},
+    },
 }
+# The page cache: on unless PORTAL_PAGE_CACHE=0; responses larger than this are not kept.
+PORTAL_PAGE_CACHE = env_flag("PORTAL_PAGE_CACHE", default=True)
+PORTAL_PAGE_CACHE_MAX_BYTES = int(os.environ.get("PORTAL_PAGE_CACHE_MAX_BYTES", str(1024 * 1024)))
+# Views the portal routes but cannot decorate with @cacheable_page, by URL name.
+PORTAL_PAGE_CACHE_VIEWS = ["essays:sitemap"]
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from essays.api.views import json_error, json_response, read_only
 from essays.models import Topic
 from essays.paging import BadPage, get_page
+from portal.page_cache import cacheable_page
 from search import services
 from search.query import MAX_QUERY_LENGTH
 
@@ -38,6 +39,7 @@ def _ranked_upto(raw_page: str | None, per_page: int) -> int:
     return max(number, 1) * per_page
 
 
+@cacheable_page
 @require_safe
 def search_page(request: HttpRequest) -> HttpResponse:
     """``/search/?q=&topic=&page=``: results, facets, pagination or a helpful empty state."""
@@ -82,6 +84,7 @@ def _page_size(raw: str | None) -> int:
     return int(text)
 
 
+@cacheable_page
 @read_only
 def search_api(request: HttpRequest) -> JsonResponse:
     """``/api/search/?q=&topic=&page=&page_size=``: one result per essay, best first."""

@@ -19,6 +19,7 @@ from essays import selectors
 from essays.api import serializers
 from essays.models import Essay, Topic
 from essays.paging import BadPage, get_page
+from portal.page_cache import cacheable_page
 
 ESSAYS_PER_PAGE = 50
 SAFE_METHODS = ("GET", "HEAD")
@@ -53,6 +54,7 @@ def read_only(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
     return wrapper
 
 
+@cacheable_page
 @read_only
 def essay_list(request: HttpRequest) -> JsonResponse:
     """``GET /api/essays/?topic=<slug>&page=``: essays 50 a page, optionally of one topic.
@@ -83,6 +85,7 @@ def essay_list(request: HttpRequest) -> JsonResponse:
     )
 
 
+@cacheable_page
 @read_only
 def essay_detail(request: HttpRequest, pk: int) -> JsonResponse:
     """``GET /api/essays/<id>/``: one whole essay; 404 if there is no such essay."""
@@ -93,6 +96,7 @@ def essay_detail(request: HttpRequest, pk: int) -> JsonResponse:
     return json_response(serializers.essay_full(essay))
 
 
+@cacheable_page
 @read_only
 def topic_list(request: HttpRequest) -> JsonResponse:
     """``GET /api/topics/``: every topic with its description and essay count."""
