@@ -118,7 +118,11 @@ class Snapshot:
 
     def __init__(self, reader):
         self.reader = reader
-        self.leaves = [(leaf, offset, _segment_key(leaf)) for leaf, offset in reader.leaf_readers()]
+        self.leaves = [  # an empty index has one leaf without a segment: nothing to read
+            (leaf, offset, _segment_key(leaf))
+            for leaf, offset in reader.leaf_readers()
+            if leaf.segment() is not None
+        ]
         self.size = reader.doc_count_all()
         self.live = np.ones(self.size, dtype=bool)
         for leaf, offset, _ in self.leaves:

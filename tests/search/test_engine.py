@@ -1,0 +1,77 @@
+"""The array engine: what it matches must be what the words mean, on a real index."""
+
+import pytest
+
+from search import engine, matching
+from search import query as q
+from search.services import search_essays
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot(search_index):
+    searcher = search_index.searcher()
+    return searcher, engine.snapshot(searcher)
+
+
+def test_an_empty_index_finds_nothing_without_error(search_index):
+    search_index.clear()
+    outcome = search_essays("城乡统筹")
+    assert outcome.count == 0 and list(outcome.hits) == [] and outcome.facets == []
+
+
+def test_substring_matches_exactly_the_essays_containing_it(corpus, search_index):
+    from tests.search.test_search import _scan_text
+
+    texts = {essay.pk: _scan_text(essay) for essay in corpus}
+    searcher, snap = _snapshot(search_index)
+    try:
+        # Words jieba indexes whole, and strings it never yields as one word.
+        for text in ["劳动力转移", "服务意识", "动力转", "务意识", "村劳动", "镇村一体化"]:
+            found = {snap.essay_id(int(d)) for d in engine.substring(snap, text).nonzero()[0]}
+            assert found == {pk for pk, body in texts.items() if text in body}, text
+    finally:
+        searcher.close()
+
+
+def test_near_needs_the_parts_close_together(corpus, search_index):
+    searcher, snap = _snapshot(search_index)
+    try:
+        parts = q.compound_parts("镇村一体化")
+        close = engine.near(snap, parts, q.NEAR_SLOP, skip=snap.none())
+        loose = engine.near(snap, parts, 10_000, skip=snap.none())
+        assert close.sum() >= 1
+        assert not (close & ~loose).any()  # a wider window never finds less
+    finally:
+        searcher.close()
+
+
+def test_within_window():
+    assert engine._within([[0, 20], [4]], 4)
+    assert not engine._within([[0, 20], [5]], 4)
+    assert engine._within([[9], [3], [5, 30]], 6)
+    assert not engine._within([[9], [3], [30]], 6)
+
+
+def test_pinyin_is_spelled_as_chinese_the_index_holds(corpus, search_index):
+    searcher, snap = _snapshot(search_index)
+    try:
+        found = matching.match(snap, q.parse("zhong shan shi"))
+        assert "中山市" in found.spellings
+        assert not (found.direct & found.pinyin).any()  # an essay is in one tier only
+    finally:
+        searcher.close()
+
+
+def test_a_deleted_essay_is_not_found_even_in_a_cached_segment(
+    corpus, search_index, django_capture_on_commit_callbacks
+):
+    before = {hit.essay_id for hit in search_essays("恩格尔系数").hits}
+    assert before
+    essay = next(e for e in corpus if e.pk in before)
+    with django_capture_on_commit_callbacks(execute=True):
+        essay.delete()  # its document is deleted in the segment whose postings are cached
+    searcher, snap = _snapshot(search_index)
+    searcher.close()
+    assert not snap.live.all()
+    assert essay.pk not in {hit.essay_id for hit in search_essays("恩格尔系数").hits}
