@@ -53,3 +53,43 @@ def test_pinyin_reading_cached_per_word_is_pypinyins_reading():
     runs = [m.group(0) for path in ALL_SOURCES for m in HAN.finditer(path.read_text("utf-8"))]
     assert runs
     assert [_PINYIN.read(run) for run in runs] == [lazy_pinyin(run) for run in runs]
+
+
+def test_term_positions_are_the_token_streams_terms_and_positions():
+    """Indexing takes each field's terms in one call: the same as the token stream."""
+    from search.analysis import one_document
+    from tests.corpus import ALL_SOURCES
+
+    texts = [path.read_text("utf-8")[:3000] for path in ALL_SOURCES[:4]]
+    texts += ["城乡\n统筹  ＭＢＴＩ 統籌", "a  b\n\tc d ", "", "  "]
+    for analyzer in (JiebaAnalyzer(), GramAnalyzer(), PinyinAnalyzer()):
+        for text in texts:
+            expected: dict[str, list[int]] = {}
+            for term, pos in _tokens(analyzer, text):
+                expected.setdefault(term, []).append(pos)
+            with one_document():
+                assert analyzer.term_positions(text) == expected
+
+
+def test_a_line_is_cut_once_per_document(monkeypatch):
+    """The title is also part of the text: within one document jieba cuts it once."""
+    from search import analysis
+    from search.jieba_setup import ensure_jieba
+
+    tokenizer = ensure_jieba()
+    cuts = []
+    original = tokenizer.cut_for_search
+    monkeypatch.setattr(
+        tokenizer, "cut_for_search", lambda line: cuts.append(line) or original(line)
+    )
+    with analysis.one_document():
+        JiebaAnalyzer().term_positions("城乡统筹发展")
+        JiebaAnalyzer().term_positions("城乡统筹发展\n农村劳动力转移")
+    assert cuts == ["城乡统筹发展", "农村劳动力转移"]
+    JiebaAnalyzer().term_positions("城乡统筹发展")  # outside a document: no memory kept
+    assert cuts[-1] == "城乡统筹发展" and len(cuts) == 3
+
+
+def test_analysers_keep_positions_unless_told_not_to():
+    assert JiebaAnalyzer().positions and GramAnalyzer().positions
+    assert not JiebaAnalyzer(positions=False).positions
