@@ -92,3 +92,125 @@ def test_rebuild_index_swapped_command(corpus, search_index):
     assert f"已索引 {len(corpus)} 篇文章" in out.getvalue()
     assert search_index.current_path() != old and not old.exists()
     assert search_essays("恩格尔系数").count == 1
+
+
+def _index_contents(index) -> dict:
+    """Everything a search can read from an index: postings, term statistics, stored
+    fields and field lengths."""
+    reader = index.reader()
+    contents: dict = {"stored": list(reader.all_stored_fields())}
+    for fieldname in sorted(reader.indexed_field_names()):
+        for term in reader.lexicon(fieldname):
+            matcher = reader.postings(fieldname, term)
+            postings = []
+            while matcher.is_active():
+                postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            info = reader.term_info(fieldname, term)
+            contents[fieldname, term] = (
+                postings,
+                (info.weight(), info.doc_frequency(), info.min_length(), info.max_length()),
+            )
+        if reader.schema[fieldname].scorable:
+            contents[fieldname] = [
+                reader.doc_field_length(doc, fieldname) for doc in range(reader.doc_count_all())
+            ]
+    reader.close()
+    return contents
+
+
+def test_a_rebuild_writes_the_index_whooshs_own_writer_would(corpus, search_index, tmp_path):
+    """The bulk writer of rebuilds is faster; what it writes answers the same."""
+    from haystack import connections
+    from whoosh.filedb.filestore import FileStorage
+
+    from essays.models import Essay
+    from search.backend import open_live_index
+
+    index = connections["default"].get_unified_index().get_index(Essay)
+    (tmp_path / "reference").mkdir()
+    reference = FileStorage(str(tmp_path / "reference")).create_index(search_index._schema())
+    writer = reference.writer()
+    for essay in index.index_queryset():
+        doc = index.full_prepare(essay)
+        doc.pop("boost", None)
+        writer.add_document(**{k: search_index._from_python(v) for k, v in doc.items()})
+    writer.commit()
+    search_index.rebuild_swapped(index, index.index_queryset())
+    assert _index_contents(open_live_index(search_index.base_path)) == _index_contents(reference)
+
+
+def test_a_field_can_be_indexed_without_positions_or_storage(search_index):
+    from haystack import indexes
+
+    from search.analysis import JiebaAnalyzer
+
+    fields = {
+        "text": indexes.CharField(document=True, analyzer=JiebaAnalyzer()),
+        "plain": indexes.CharField(analyzer=JiebaAnalyzer(positions=False), stored=False),
+    }
+    for name, field in fields.items():
+        field.set_instance_name(name)
+    schema = search_index.build_schema(fields)[1]
+    assert schema["text"].format.supports("positions")
+    assert not schema["plain"].format.supports("positions")
+    assert schema["plain"].format.supports("frequency") and not schema["plain"].stored
+
+
+def test_saves_add_small_segments_and_merge_them_without_the_big_one(
+    corpus, search_index, monkeypatch
+):
+    """A save never re-writes the rebuilt segment; small segments merge every few saves."""
+    from haystack import connections
+
+    from essays.models import Essay
+    from search import backend as backend_module
+
+    monkeypatch.setattr(backend_module, "SMALL_SEGMENTS_MAX", 3)
+    big = search_index.index.refresh()._segments()[0].segment_id()
+    index = connections["default"].get_unified_index().get_index(Essay)
+    for number, essay in enumerate(corpus[:5]):
+        Essay.objects.filter(pk=essay.pk).update(title=f"第{number}次保存的标题")
+        search_index.update(index, [Essay.objects.get(pk=essay.pk)])
+        assert search_essays(f"第{number}次保存的标题").count == 1
+        segments = search_index.index.refresh()._segments()
+        assert segments[0].segment_id() == big
+        assert len(segments) <= 1 + 3
+    assert search_index.index.refresh().doc_count() == len(corpus)
+    assert search_essays("恩格尔系数").count == 1
+
+
+def test_one_searcher_is_kept_open_while_the_index_is_unchanged(corpus, search_index):
+    with search_index.searcher() as first:
+        pass
+    with search_index.searcher() as second:
+        assert second is first  # not reopened (nor closed by leaving ``with``)
+        assert second.doc_count() == len(corpus)
+
+
+def test_the_searcher_is_reopened_after_a_save(
+    corpus, search_index, django_capture_on_commit_callbacks
+):
+    from essays.models import Essay
+
+    with search_index.searcher() as before:
+        pass
+    essay = Essay.objects.get(pk=corpus[0].pk)
+    essay.title = "保存之后就能搜到的标题"
+    with django_capture_on_commit_callbacks(execute=True):
+        essay.save()
+    with search_index.searcher() as after:
+        assert after is not before
+    assert search_essays("保存之后就能搜到的标题").count == 1
+
+
+def test_a_lent_searcher_outlives_a_swap_until_given_back(corpus, search_index, reindex):
+    lease = search_index.searcher()
+    held = lease.searcher
+    reindex()
+    with search_index.searcher() as fresh:
+        assert fresh is not held
+    assert held.doc_count() == len(corpus)  # still readable: not closed under the caller
+    assert not held.is_closed
+    lease.close()
+    assert held.is_closed  # retired and given back: its files are released

@@ -123,3 +123,33 @@ def test_a_locked_index_still_answers_and_the_edit_lands_once_unlocked(
     for thread in threading.enumerate():  # the deferred writer has finished its commit
         if thread.name.startswith("AsyncWriter") or type(thread).__name__ == "AsyncWriter":
             thread.join(timeout=10)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [_truncate_files, _garble_files, _delete_generation],
+    ids=["truncated", "garbled", "deleted"],
+)
+def test_damage_under_the_long_lived_searcher_gives_503_not_a_crash(
+    client, corpus, search_index, damage
+):
+    """The searcher kept open between requests reads files, never a memory map: a file
+    cut short under it raises an error the site answers with 503 (a mapping would kill
+    the process with SIGBUS)."""
+    from search.backend import IndexUnavailable
+
+    lease = search_index.searcher()  # a request in progress holds the shared searcher
+    held = lease.searcher
+    assert client.get("/api/search/", {"q": "城乡统筹"}).status_code == 200
+    damage(search_index)
+    with pytest.raises(IndexUnavailable):
+        search_index.searcher()
+    _assert_search_unavailable(client)
+    try:  # reading on through the old searcher fails with an exception, if at all
+        for fieldname in ("grams", "text"):
+            for term in list(held.lexicon(fieldname))[:200]:
+                list(held.postings(fieldname, term).all_ids())
+    except Exception:
+        pass
+    lease.close()
+    _assert_repaired(client, corpus)
