@@ -30,8 +30,12 @@ class EssayIndex(indexes.SearchIndex, indexes.Indexable):
     """An essay with its title, keywords, intro, sections and references."""
 
     text = indexes.CharField(document=True, analyzer=JiebaAnalyzer(), stored=False)
-    title = indexes.CharField(analyzer=JiebaAnalyzer(), boost=TITLE_BOOST)
-    head = indexes.CharField(analyzer=JiebaAnalyzer(), boost=HEAD_BOOST, stored=False)
+    title = indexes.CharField(
+        analyzer=JiebaAnalyzer(positions=False), boost=TITLE_BOOST, stored=False
+    )
+    head = indexes.CharField(
+        analyzer=JiebaAnalyzer(positions=False), boost=HEAD_BOOST, stored=False
+    )
     grams = indexes.CharField(analyzer=GramAnalyzer(), stored=False)
     topics = indexes.MultiValueField()
     years = indexes.MultiValueField(stored=False)

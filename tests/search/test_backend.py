@@ -22,8 +22,12 @@ def test_text_fields_use_chinese_analysers_not_english_stemming(search_index):
     assert "pinyin" not in schema  # pinyin queries are spelled out in Chinese instead
     for name in ("text", "title", "head", "grams"):
         assert not isinstance(schema[name].analyzer, type(StemmingAnalyzer()))
-        assert schema[name].format.supports("positions")
-    assert not schema["grams"].stored
+    # Positions only where phrases and proximity are checked: grams and jieba text.
+    assert schema["grams"].format.supports("positions")
+    assert schema["text"].format.supports("positions")
+    assert not schema["title"].format.supports("positions")
+    assert not schema["head"].format.supports("positions")
+    assert not any(schema[name].stored for name in ("text", "title", "head", "grams"))
 
 
 def test_each_test_has_its_own_index_directory(search_index, tmp_path):
