@@ -169,6 +169,8 @@ HAYSTACK_CONNECTIONS = {
 # Re-index an essay when the transaction that changed it (or its sections, references,
 # topics) commits; see search/signals.py.
 HAYSTACK_SIGNAL_PROCESSOR = "search.signals.EssaySignalProcessor"
+# Processes a full rebuild of the index uses (0: min(2, CPU cores)).
+PORTAL_INDEX_PROCESSES = int(os.environ.get("PORTAL_INDEX_PROCESSES", "0"))
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 10
 
 # Where jieba keeps its dictionary cache: a path the portal owns, not /tmp.

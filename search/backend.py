@@ -6,6 +6,11 @@
 - Rebuilds write the new index with :class:`BulkSegmentWriter`: each term's postings
   are collected in memory and written a block at a time, instead of whoosh's
   posting-by-posting pool, sort and merge (the same segment, several times faster).
+  A segment is finished every :data:`REBUILD_SEGMENT_POSTINGS` postings, so memory
+  stays flat; the essays are shared out among forked worker processes
+  (``PORTAL_INDEX_PROCESSES``, default two), each writing its own segments into the new
+  directory, and one commit lists them all (:func:`build_segments`,
+  :func:`commit_segments`).
 - Saves add a small segment without merging the big one (:func:`merge_small_segments`).
 - Reading: the index is opened without mmap (whoosh copied the whole memory-mapped
   posting file into a buffer for every searcher, and a file truncated under a mapping
@@ -28,16 +33,19 @@ from __future__ import annotations
 import io
 import itertools
 import logging
+import multiprocessing
 import os
 import pickle
 import shutil
 import struct
 import threading
 import time
+import traceback
 import uuid
 import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +58,7 @@ from whoosh.fields import TEXT
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile
 from whoosh.formats import Frequency, Positions
-from whoosh.index import LockError
+from whoosh.index import TOC, LockError, clean_files
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 from whoosh.system import pack_uint
@@ -64,8 +72,14 @@ log = logging.getLogger(__name__)
 _write_lock = threading.RLock()
 # A save adds a one-essay segment; once this many small segments exist, they are merged.
 SMALL_SEGMENTS_MAX = 8
-# A segment is "small" below this share of the index's documents.
-SMALL_SEGMENT_SHARE = 0.1
+# Saves never merge segments of this many documents or more (a rebuild's segments).
+SAVE_MERGE_MAX_DOCS = 256
+# A rebuild finishes a segment once it holds this many postings (about 55 bytes each in
+# memory while it is built; ~1,000 essays, ~170 MB): memory stays flat whatever the
+# corpus size, and a 10,000-essay index has about 10 segments.
+REBUILD_SEGMENT_POSTINGS = 3_000_000
+# Essays a rebuild worker loads from the database per query.
+REBUILD_CHUNK = 200
 
 
 class IndexUnavailable(Exception):
@@ -164,8 +178,9 @@ class BulkSegmentWriter(SegmentWriter):
     Fields whose analyser has ``term_positions`` (:mod:`search.analysis`) are analysed
     in one call per field; a document's lines are cut by jieba once (``one_document``).
 
-    Memory grows with the postings of the documents added (about 30 bytes a posting):
-    meant for building an index from scratch and for small updates.
+    Memory grows with the postings of the documents added (about 55 bytes a posting):
+    a rebuild finishes a segment every :data:`REBUILD_SEGMENT_POSTINGS` postings
+    (:meth:`finish_segment`, :func:`build_segments`) and starts the next one.
     """
 
     def __init__(self, ix: whoosh_index.Index, **kwargs: Any):
@@ -177,6 +192,7 @@ class BulkSegmentWriter(SegmentWriter):
         self._plain = not any(
             field.separate_spelling() or field.vector for _, field in self.schema.items()
         )
+        self.postings = 0  # postings collected so far (the memory this writer holds)
 
     def add_document(self, **fields: Any) -> None:
         """Add one document (see :meth:`whoosh.writing.IndexWriter.add_document`)."""
@@ -230,7 +246,9 @@ class BulkSegmentWriter(SegmentWriter):
                 raise ValueError(f"{value!r} is not a string")
             field_boost = fmt.field_boost * boost
             with_positions = type(fmt) is Positions
-            for term, positions in term_positions(value).items():
+            found = term_positions(value)
+            self.postings += len(found)
+            for term, positions in found.items():
                 freq = len(positions)
                 length += freq
                 if with_positions:
@@ -250,6 +268,7 @@ class BulkSegmentWriter(SegmentWriter):
         else:
             for tbytes, freq, weight, encoded in field.index(value):
                 length += freq
+                self.postings += 1
                 postings = terms.get(tbytes)
                 if postings is None:
                     postings = terms[tbytes] = (array("I"), array("f"), [])
@@ -299,6 +318,18 @@ class BulkSegmentWriter(SegmentWriter):
             postings[1].extend(weights)
             postings[2].extend(values)
 
+    def finish_segment(self) -> Any:
+        """Write this writer's segment and close the writer without a commit.
+
+        Returns the whoosh segment, for a table of contents that someone else writes
+        (:func:`commit_segments`); the writer must have been opened with ``_lk=False``
+        or its lock is released here.
+        """
+        self._check_state()
+        segment = self._finalize_segment()
+        self._finish()
+        return segment
+
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         self._write_postings()
@@ -333,6 +364,183 @@ class BulkSegmentWriter(SegmentWriter):
             fieldwriter.finish_field()
 
 
+class _PrivateTempStorage(FileStorage):
+    """An index directory whose writers' temporary files are this process's own.
+
+    whoosh names a writer's temporary directory after the index (``MAIN.tmp``) and
+    deletes it when the writer finishes: processes building segments of the same index
+    at once would delete each other's files.
+    """
+
+    def __init__(self, path: str):
+        super().__init__(path, supports_mmap=False)
+
+    def temp_storage(self, name: str | None = None) -> FileStorage:
+        """A temporary storage named for ``name`` and this process."""
+        return super().temp_storage(f"{name or 'temp'}.{os.getpid()}")
+
+
+def build_segments(
+    ix: whoosh_index.Index,
+    documents: Iterable[dict[str, Any]],
+    segment_postings: int = REBUILD_SEGMENT_POSTINGS,
+) -> tuple[list, int]:
+    """Write ``documents`` into new segments of ``ix``, without committing them.
+
+    A segment is finished whenever it holds ``segment_postings`` postings, so memory
+    does not grow with the number of documents. Takes no lock and writes no table of
+    contents: several processes may build segments of the same (new, private) index
+    directory at once; :func:`commit_segments` then makes them the index. Returns the
+    segments, in document order, and the number of documents.
+    """
+    ix = _PrivateTempStorage(ix.storage.folder).open_index(ix.indexname, schema=ix.schema)
+    segments: list = []
+    count = 0
+    writer: BulkSegmentWriter | None = None
+    try:
+        for doc in documents:
+            if writer is None:
+                writer = BulkSegmentWriter(ix, _lk=False)
+            writer.add_document(**doc)
+            count += 1
+            if writer.postings >= segment_postings:
+                segments.append(writer.finish_segment())
+                writer = None
+        if writer is not None:
+            if writer.docnum:
+                segments.append(writer.finish_segment())
+            else:
+                writer.cancel()
+            writer = None
+    except BaseException:
+        if writer is not None:
+            writer.cancel()
+        raise
+    return segments, count
+
+
+def commit_segments(ix: whoosh_index.Index, segments: list) -> None:
+    """Make ``segments`` (from :func:`build_segments`) the content of ``ix``, in one commit.
+
+    One new table of contents lists them all, in order; files of no listed segment
+    are removed.
+    """
+    generation = ix.latest_generation() + 1
+    TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
+    clean_files(ix.storage, ix.indexname, generation, segments)
+
+
+def index_processes() -> int:
+    """How many processes a rebuild uses: ``settings.PORTAL_INDEX_PROCESSES`` if set
+    (environment variable of the same name), else ``min(2, os.cpu_count())``."""
+    from django.conf import settings
+
+    configured = getattr(settings, "PORTAL_INDEX_PROCESSES", None)
+    if configured:
+        return max(1, int(configured))
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _fork_safe() -> bool:
+    """Whether forked workers see the rows this process sees.
+
+    Not when a transaction is open: a worker's own connection would not see its rows.
+    An in-memory SQLite database (tests) is inherited whole by a forked worker, with
+    this process's connection and its open transaction, so that is fine.
+    """
+    from django.db import connections as databases
+
+    for connection in databases.all(initialized_only=True):
+        if connection.in_atomic_block and not (
+            connection.vendor == "sqlite" and connection.is_in_memory_db()
+        ):
+            return False
+    return True
+
+
+def _objects_by_pk(queryset: Any, pks: list, chunk: int = REBUILD_CHUNK) -> Iterator[Any]:
+    """The objects of ``queryset`` with primary keys ``pks``, in that order, loaded
+    ``chunk`` at a time (with the queryset's prefetches)."""
+    for start in range(0, len(pks), chunk):
+        part = pks[start : start + chunk]
+        found = {obj.pk: obj for obj in queryset.filter(pk__in=part)}
+        for pk in part:
+            obj = found.get(pk)
+            if obj is not None:
+                yield obj
+
+
+def _run_child(send: Any, build: Any, inherited: dict[str, Any]) -> None:
+    """In a forked worker: run ``build()`` and send its result (or the error) back.
+
+    ``inherited``: the parent's in-memory SQLite connections, used as they are (the
+    database is in the memory this process inherited; a new connection would find
+    another connection's locks in it). Other databases get a connection of their own.
+    """
+    from django.db import connections as databases
+
+    for alias, connection in inherited.items():
+        databases[alias] = connection  # thread-local lookups may differ after the fork
+    try:
+        send.send(("ok", build()))
+    except BaseException:
+        send.send(("error", traceback.format_exc()))
+    finally:
+        send.close()
+        databases.close_all()
+
+
+def _in_children(builds: list) -> list:
+    """Run each of ``builds`` (callables) in a forked process; their results, in order.
+
+    The database connections are closed first so that each child opens its own (a
+    connection must not be shared across a fork). A child's failure, or an interrupt,
+    stops the other children and raises here.
+    """
+    from django.db import connections as databases
+
+    databases.close_all()
+    inherited = {
+        connection.alias: connection
+        for connection in databases.all(initialized_only=True)
+        if connection.vendor == "sqlite" and connection.is_in_memory_db()
+    }
+    context = multiprocessing.get_context("fork")
+    children = []
+    results: dict[int, Any] = {}
+    try:
+        for number, build in enumerate(builds):
+            receive, send = context.Pipe(duplex=False)
+            child = context.Process(
+                target=_run_child, args=(send, build, inherited), name=f"index-worker-{number}"
+            )
+            child.start()
+            send.close()
+            children.append((child, receive))
+        waiting = {receive: number for number, (_, receive) in enumerate(children)}
+        while waiting:
+            for receive in wait(list(waiting)):
+                number = waiting.pop(receive)
+                try:
+                    status, payload = receive.recv()
+                except EOFError:
+                    child = children[number][0]
+                    child.join()
+                    raise RuntimeError(
+                        f"index worker {number} died (exit code {child.exitcode})"
+                    ) from None
+                if status != "ok":
+                    raise RuntimeError(f"index worker {number} failed:\n{payload}")
+                results[number] = payload
+    finally:
+        for child, receive in children:
+            if child.is_alive() and len(results) < len(builds):
+                child.terminate()
+            child.join()
+            receive.close()
+    return [results[number] for number in range(len(builds))]
+
+
 class _WholeFileReads(FileStorage):
     """An index directory whose files are read whole into memory when opened.
 
@@ -355,11 +563,14 @@ def segments_to_merge(segments: list) -> list:
     A save adds a segment with the essays it re-indexed. Segments are grouped in tiers
     by size (1–7 documents, 8–63, 64–511 …); once a tier holds
     :data:`SMALL_SEGMENTS_MAX` segments, they are due to be merged into one of the next
-    tier. The big segment a rebuild wrote is never merged by a save (whoosh's default
-    policy may merge every segment when there are few).
+    tier. Segments of :data:`SAVE_MERGE_MAX_DOCS` documents or more (a rebuild's) are
+    never merged by a save (whoosh's default policy may merge every segment when there
+    are few, and a save would wait for a rewrite of most of the index).
     """
     tiers: dict[int, list] = {}
     for segment in segments:
+        if segment.doc_count_all() >= SAVE_MERGE_MAX_DOCS:
+            continue  # a rebuild's segment (or a large merged one): left as it is
         tier = max(0, segment.doc_count_all()).bit_length() // 3  # powers of 8
         tiers.setdefault(tier, []).append(segment)
     return next((tier for _, tier in sorted(tiers.items()) if len(tier) >= SMALL_SEGMENTS_MAX), [])
@@ -459,6 +670,8 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
         super().__init__(connection_alias, **connection_options)
         self.base_path = Path(self.path)
         self._searchers = threading.local()  # per thread: (process id, _SharedSearcher)
+        # How the last rebuild ran: {"processes": …, "segments": …}.
+        self.last_rebuild: dict[str, int] = {}
 
     # Schema -------------------------------------------------------------------------
 
@@ -562,29 +775,75 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
             if old is not None and old != new:
                 self._remove_other_generations(keep=new)
 
-    def rebuild_swapped(self, search_index, iterable, batch_size: int = 200) -> int:
-        """Index ``iterable`` into a new directory, then make it the live index."""
+    def rebuild_swapped(
+        self,
+        search_index: Any,
+        iterable: Iterable[Any] | None = None,
+        batch_size: int = REBUILD_CHUNK,
+        processes: int | None = None,
+        segment_postings: int = REBUILD_SEGMENT_POSTINGS,
+    ) -> int:
+        """Index ``iterable`` into a new directory, then make it the live index.
+
+        ``iterable`` defaults to ``search_index.index_queryset()``. A QuerySet is indexed
+        by ``processes`` forked workers (default :func:`index_processes`), each loading a
+        contiguous share of its rows from the database with a connection of its own and
+        writing segments of its own; the documents keep the queryset's order and the
+        index holds what one process would write. Any other iterable (a generator), or a
+        QuerySet inside an open transaction, is indexed in this process. Segments are
+        finished every ``segment_postings`` postings and committed together at the end;
+        ``CURRENT`` switches only to a complete index, and a failure (or interrupt)
+        removes the new directory and leaves the live index as it was. Returns the
+        number of documents; :attr:`last_rebuild` tells how the rebuild ran.
+        """
+        from django.db.models import QuerySet
+
+        if iterable is None:
+            iterable = search_index.index_queryset(using=self.connection_alias)
+        wanted = processes if processes is not None else index_processes()
         with _write_lock:
             self._follow_current_if_readable()
             new = self._new_generation()
-            fresh = _storage(new).create_index(self._schema())
-            count = 0
-            writer = BulkSegmentWriter(fresh)
             try:
-                for obj in iterable:
-                    doc = search_index.full_prepare(obj)
-                    doc.pop("boost", None)
-                    writer.add_document(**{k: self._from_python(v) for k, v in doc.items()})
-                    count += 1
-                writer.commit()
+                fresh = _storage(new).create_index(self._schema())
+                pks: list = []
+                if isinstance(iterable, QuerySet) and wanted > 1 and _fork_safe():
+                    pks = list(iterable.values_list("pk", flat=True))
+                used = max(1, min(wanted, len(pks)))
+                if used > 1:
+                    shares = [
+                        pks[i * len(pks) // used : (i + 1) * len(pks) // used] for i in range(used)
+                    ]
+
+                    def share_builder(share: list) -> Any:
+                        objects = _objects_by_pk(iterable, share, batch_size)
+                        docs = self._documents(search_index, objects)
+                        return lambda: build_segments(fresh, docs, segment_postings)
+
+                    built = _in_children([share_builder(share) for share in shares])
+                    segments = [segment for part, _ in built for segment in part]
+                    count = sum(number for _, number in built)
+                else:
+                    if isinstance(iterable, QuerySet):
+                        iterable = iterable.iterator(chunk_size=batch_size)
+                    docs = self._documents(search_index, iterable)
+                    segments, count = build_segments(fresh, docs, segment_postings)
+                commit_segments(fresh, segments)
             except BaseException:
-                writer.cancel()
                 shutil.rmtree(new, ignore_errors=True)
                 raise
             self._switch_to(new)
             self.setup()
             self._remove_other_generations(keep=new)
+            self.last_rebuild = {"processes": used, "segments": len(segments)}
             return count
+
+    def _documents(self, search_index: Any, objects: Iterable[Any]) -> Iterator[dict]:
+        """The whoosh documents of ``objects`` (as haystack's ``update`` prepares them)."""
+        for obj in objects:
+            doc = search_index.full_prepare(obj)
+            doc.pop("boost", None)
+            yield {k: self._from_python(v) for k, v in doc.items()}
 
     # Writing ------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """The whoosh backend: our analysers in the schema, one writer, swapped rebuilds."""
 
 import io
+import multiprocessing
 import threading
 
 import pytest
@@ -116,15 +117,25 @@ def _index_contents(index) -> dict:
                 (info.weight(), info.doc_frequency(), info.min_length(), info.max_length()),
             )
         if reader.schema[fieldname].scorable:
+            # No length is None, or 0 from a segment where no document has the field.
             contents[fieldname] = [
-                reader.doc_field_length(doc, fieldname) for doc in range(reader.doc_count_all())
+                reader.doc_field_length(doc, fieldname) or 0
+                for doc in range(reader.doc_count_all())
             ]
+            contents[fieldname, "total length"] = reader.field_length(fieldname)
+    contents["documents"] = (reader.doc_count(), reader.doc_count_all())
     reader.close()
     return contents
 
 
-def test_a_rebuild_writes_the_index_whooshs_own_writer_would(corpus, search_index, tmp_path):
-    """The bulk writer of rebuilds is faster; what it writes answers the same."""
+@pytest.mark.parametrize(
+    ("processes", "segment_postings"), [(1, 3_000_000), (1, 3_000), (2, 3_000_000), (2, 3_000)]
+)
+def test_a_rebuild_writes_the_index_whooshs_own_writer_would(
+    corpus, search_index, tmp_path, processes, segment_postings
+):
+    """The bulk writer of rebuilds is faster, in one or two processes, in one or several
+    segments; what it writes answers the same."""
     from haystack import connections
     from whoosh.filedb.filestore import FileStorage
 
@@ -140,8 +151,89 @@ def test_a_rebuild_writes_the_index_whooshs_own_writer_would(corpus, search_inde
         doc.pop("boost", None)
         writer.add_document(**{k: search_index._from_python(v) for k, v in doc.items()})
     writer.commit()
-    search_index.rebuild_swapped(index, index.index_queryset())
-    assert _index_contents(open_live_index(search_index.base_path)) == _index_contents(reference)
+    count = search_index.rebuild_swapped(
+        index, index.index_queryset(), processes=processes, segment_postings=segment_postings
+    )
+    assert count == len(corpus)
+    live = open_live_index(search_index.base_path)
+    assert search_index.last_rebuild["processes"] == processes
+    segments = len(live._segments())
+    assert segments == search_index.last_rebuild["segments"]
+    assert segments >= processes and (segments > processes) == (segment_postings < 1_000_000)
+    assert _index_contents(live) == _index_contents(reference)
+    assert search_essays("恩格尔系数").count == 1
+
+
+def _other_generations(search_index) -> list:
+    live = search_index.current_path()
+    return [p for p in search_index.base_path.glob("index-*") if p != live]
+
+
+def test_a_worker_that_fails_leaves_the_live_index(corpus, search_index, monkeypatch):
+    """A rebuild in two processes where one essay cannot be indexed: nothing changes."""
+    from haystack import connections
+
+    from essays.models import Essay
+
+    live = search_index.current_path()
+    index = connections["default"].get_unified_index().get_index(Essay)
+    prepare = index.full_prepare
+    broken = corpus[-1].pk
+
+    def failing(obj):
+        if obj.pk == broken:
+            raise ValueError("cannot index this essay")
+        return prepare(obj)
+
+    monkeypatch.setattr(index, "full_prepare", failing)
+    with pytest.raises(RuntimeError, match="cannot index this essay"):
+        search_index.rebuild_swapped(index, index.index_queryset(), processes=2)
+    assert search_index.current_path() == live
+    assert _other_generations(search_index) == []
+    assert search_essays("恩格尔系数").count == 1
+
+
+def test_an_interrupted_rebuild_stops_its_workers_and_leaves_the_live_index(
+    corpus, search_index, monkeypatch
+):
+    from haystack import connections
+
+    from essays.models import Essay
+    from search import backend as backend_module
+
+    live = search_index.current_path()
+    index = connections["default"].get_unified_index().get_index(Essay)
+    started = []
+
+    def interrupted(connections, timeout=None):
+        started.extend(multiprocessing.active_children())
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(backend_module, "wait", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        search_index.rebuild_swapped(index, index.index_queryset(), processes=2)
+    assert len(started) == 2 and not any(child.is_alive() for child in started)
+    assert search_index.current_path() == live
+    assert _other_generations(search_index) == []
+    assert search_essays("恩格尔系数").count == 1
+
+
+def test_a_rebuild_uses_the_configured_number_of_processes(corpus, search_index, settings):
+    from haystack import connections
+
+    from essays.models import Essay
+
+    index = connections["default"].get_unified_index().get_index(Essay)
+    settings.PORTAL_INDEX_PROCESSES = 1
+    assert search_index.rebuild_swapped(index) == len(corpus)
+    assert search_index.last_rebuild["processes"] == 1
+    settings.PORTAL_INDEX_PROCESSES = 2
+    assert search_index.rebuild_swapped(index) == len(corpus)
+    assert search_index.last_rebuild["processes"] == 2
+    # A generator cannot be shared out: it is indexed in this process.
+    assert search_index.rebuild_swapped(index, iter(index.index_queryset())) == len(corpus)
+    assert search_index.last_rebuild["processes"] == 1
+    assert search_essays("恩格尔系数").count == 1
 
 
 def test_a_field_can_be_indexed_without_positions_or_storage(search_index):
