@@ -3,10 +3,12 @@
 Each prints one JSON line for :mod:`bench.run`.
 
 - ``index``: a full rebuild of the search index as ``rebuild_index_swapped`` does it
-  (fresh directory, one bulk writer in one process, swap), timed; then jieba's
-  search-mode segmentation alone over the same text of an evenly spread sample of
-  essays — the upper bound for any index built on jieba — as throughput to compare
-  (both on one core).
+  (fresh directory, segments built by the configured number of processes, swap),
+  timed, then the same rebuild in one process; then jieba's search-mode segmentation
+  alone over the same text of an evenly spread sample of essays — the upper bound for
+  any index built on jieba, on one core — as throughput to compare. The memory of each
+  rebuild is the peak, sampled every 0.1 s, of its processes' total RSS and PSS (PSS
+  counts pages a forked worker shares with its parent once).
 - ``freshness``: edits a section of a real essay (a unique marker word, in a
   transaction, as the admin does), then asks the running server's search API for the
   marker until it is found; the delay from the start of the save is what an editor
@@ -20,6 +22,7 @@ import json
 import os
 import statistics
 import sys
+import threading
 import time
 import urllib.request
 import uuid
@@ -31,6 +34,77 @@ import django
 def _setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     django.setup()
+
+
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """Rss and Pss of process ``pid`` in kB (0, 0 once it has gone)."""
+    found = {"Rss:": 0, "Pss:": 0}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+            for line in handle:
+                key, value, *_ = line.split()
+                if key in found:
+                    found[key] = int(value)
+    except (OSError, ValueError):
+        pass
+    return found["Rss:"], found["Pss:"]
+
+
+def _family(pid: int) -> list[int]:
+    """``pid`` and its descendants."""
+    pids = [pid]
+    for member in pids:
+        try:
+            with open(f"/proc/{member}/task/{member}/children", encoding="ascii") as handle:
+                pids.extend(int(child) for child in handle.read().split())
+        except OSError:
+            pass
+    return pids
+
+
+class _PeakMemory:
+    """The peak total Rss and Pss (MB) of this process and its children while in use."""
+
+    def __init__(self, interval: float = 0.1):
+        self.interval = interval
+        self.rss_mb = 0.0
+        self.pss_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while True:
+            totals = [_memory_kb(pid) for pid in _family(os.getpid())]
+            self.rss_mb = max(self.rss_mb, sum(rss for rss, _ in totals) / 1024)
+            self.pss_mb = max(self.pss_mb, sum(pss for _, pss in totals) / 1024)
+            if self._stop.wait(self.interval):
+                return
+
+    def __enter__(self) -> _PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _timed_rebuild(backend, search_index, processes: int | None) -> dict:
+    """One full rebuild (``processes`` None: as configured): time, processes, memory."""
+    with _PeakMemory() as memory:
+        started = time.perf_counter()
+        count = backend.rebuild_swapped(
+            search_index, search_index.index_queryset(), processes=processes
+        )
+        seconds = time.perf_counter() - started
+    return {
+        "count": count,
+        "seconds": seconds,
+        "processes": backend.last_rebuild["processes"],
+        "segments": backend.last_rebuild["segments"],
+        "rss_mb": round(memory.rss_mb),
+        "pss_mb": round(memory.pss_mb),
+    }
 
 
 def index(jieba_sample: int) -> dict:
@@ -45,11 +119,9 @@ def index(jieba_sample: int) -> dict:
     search_index = connections["default"].get_unified_index().get_index(Essay)
     ids = list(Essay.objects.order_by("pk").values_list("pk", flat=True))
 
-    started = time.perf_counter()
-    count = backend.rebuild_swapped(
-        search_index, search_index.index_queryset().iterator(chunk_size=200)
-    )
-    rebuild = time.perf_counter() - started
+    parallel = _timed_rebuild(backend, search_index, None)
+    single = _timed_rebuild(backend, search_index, 1)
+    count = parallel["count"]
 
     total_bytes = 0
     sample_bytes = 0
@@ -70,16 +142,32 @@ def index(jieba_sample: int) -> dict:
             for _ in tokenizer.cut_for_search(line):
                 pass
     jieba_seconds = time.perf_counter() - started
+    jieba_kb_s = sample_bytes / 1024 / jieba_seconds
+    rebuild_kb_s = total_bytes / 1024 / parallel["seconds"]
+    single_kb_s = total_bytes / 1024 / single["seconds"]
     return {
         "essays": count,
         "text_mb": round(total_bytes / 1024 / 1024, 1),
-        "rebuild_s": round(rebuild, 2),
-        "rebuild_essays_s": round(count / rebuild, 1),
-        "rebuild_kb_s": round(total_bytes / 1024 / rebuild, 1),
-        "rebuild_processes": 1,  # like jieba-only below: the ratio compares one core each
+        # The rebuild as configured (PORTAL_INDEX_PROCESSES, default min(2, cores)).
+        "rebuild_s": round(parallel["seconds"], 2),
+        "rebuild_essays_s": round(count / parallel["seconds"], 1),
+        "rebuild_kb_s": round(rebuild_kb_s, 1),
+        "rebuild_processes": parallel["processes"],
+        "rebuild_segments": parallel["segments"],
+        "rebuild_peak_rss_mb": parallel["rss_mb"],
+        "rebuild_peak_pss_mb": parallel["pss_mb"],
+        "rebuild_vs_jieba": round(rebuild_kb_s / jieba_kb_s, 2),
+        # The same rebuild in one process: the like-for-like ratio to jieba-only.
+        "rebuild_1p_s": round(single["seconds"], 2),
+        "rebuild_1p_kb_s": round(single_kb_s, 1),
+        "rebuild_1p_segments": single["segments"],
+        "rebuild_1p_peak_rss_mb": single["rss_mb"],
+        "rebuild_1p_peak_pss_mb": single["pss_mb"],
+        "rebuild_1p_vs_jieba": round(single_kb_s / jieba_kb_s, 2),
         "jieba_sample_essays": len(sample_texts),
         "jieba_s": round(jieba_seconds, 2),
-        "jieba_kb_s": round(sample_bytes / 1024 / jieba_seconds, 1),
+        "jieba_kb_s": round(jieba_kb_s, 1),
+        "jieba_processes": 1,
         "essay_ids": ids[:50],
     }
 
