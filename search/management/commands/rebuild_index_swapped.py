@@ -24,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, using="default", verbosity=1, **options):
         backend = connections[using].get_backend()
         index = connections[using].get_unified_index().get_index(Essay)
-        essays = index.index_queryset(using=using).iterator(chunk_size=200)
-        count = backend.rebuild_swapped(index, essays)
+        # A queryset (not an iterator): the backend shares it out among its worker processes.
+        count = backend.rebuild_swapped(index, index.index_queryset(using=using))
         if verbosity >= 1:
             self.stdout.write(f"已索引 {count} 篇文章，新索引已启用：{backend.path}")
