@@ -23,8 +23,9 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
@@ -83,6 +84,21 @@ class PostingCache:
 POSTINGS = PostingCache(budget_bytes=24 * 1024 * 1024)
 
 
+class _SegmentFacts(dict):
+    """Answers about immutable segments (does it hold a term…), forgotten past a size."""
+
+    limit = 200_000
+
+    def remember(self, key, value):
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+        return value
+
+
+_TERMS_HELD = _SegmentFacts()
+
+
 def _read_postings(segment_reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """All of a term's (local) document numbers and frequencies in one segment."""
     try:
@@ -133,9 +149,10 @@ class Snapshot:
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._lengths: dict[str, np.ndarray] = {}
         self._essay_ids: dict[int, int] = {}
-        self._masks: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._masks: OrderedDict[tuple, Any] = OrderedDict()
+        self._characters: dict[str, frozenset[str]] = {}
 
-    def remembered(self, key: tuple, compute) -> np.ndarray:
+    def remembered(self, key: tuple, compute: Callable[[], Any]) -> Any:
         """``compute()``, remembered for this snapshot (the last 512 keys).
 
         What a word matches does not change while the index does not: a repeated word
@@ -197,8 +214,44 @@ class Snapshot:
         return np.zeros(self.size, dtype=bool)
 
     def has_term(self, fieldname: str, text: str) -> bool:
-        """Whether any live document holds the term."""
-        return (fieldname, text) in self.reader and len(self.postings(fieldname, text)[0]) > 0
+        """Whether the index holds the term (in some document, perhaps a deleted one)."""
+        for leaf, _, segment_key in self.leaves:
+            key = (segment_key, fieldname, text)
+            found = _TERMS_HELD.get(key)
+            if found is None:
+                found = _TERMS_HELD.remember(key, (fieldname, text) in leaf)
+            if found:
+                return True
+        return False
+
+    def characters(self, fieldname: str) -> frozenset[str]:
+        """The one-character terms of ``fieldname`` (for grams: every character indexed)."""
+        found = self._characters.get(fieldname)
+        if found is None:
+            found = frozenset().union(
+                *(segment_characters(leaf, key, fieldname) for leaf, _, key in self.leaves)
+            )
+            self._characters[fieldname] = found
+        return found
+
+    def following(self, fieldname: str, char: str) -> set[str]:
+        """The characters that follow ``char`` in the two-character terms of ``fieldname``."""
+        found: set[str] = set()
+        for leaf, _, segment_key in self.leaves:
+            key = (segment_key, fieldname, char, "following")
+            part = _TERMS_HELD.get(key)
+            if part is None:
+                part = frozenset(
+                    term[1]
+                    for term in (
+                        t.decode("utf-8") if isinstance(t, bytes) else t
+                        for t in leaf.expand_prefix(fieldname, char)
+                    )
+                    if len(term) == 2
+                )
+                _TERMS_HELD.remember(key, part)
+            found |= part
+        return found
 
     # Lengths ------------------------------------------------------------------------
 
@@ -278,6 +331,29 @@ def _segment_lengths(leaf, fieldname: str) -> np.ndarray:
             [leaf.doc_field_length(d, fieldname, 0) or 0 for d in range(size)], dtype=np.float32
         )
     return _LENGTH_OF_BYTE[raw]
+
+
+def segment_characters(leaf, segment_key: tuple, fieldname: str) -> frozenset[str]:
+    """The one-character terms of one segment's ``fieldname`` (read once per segment)."""
+    key = (segment_key, fieldname, "characters")
+    found = _TERMS_HELD.get(key)
+    if found is None:
+        found = frozenset(
+            term.decode("utf-8")
+            for term in leaf.lexicon(fieldname)
+            if len(term) <= 4 and len(term.decode("utf-8", "ignore")) == 1
+        )
+        _TERMS_HELD.remember(key, found)
+    return found
+
+
+def warm(searcher) -> None:
+    """Read what the first pinyin query would (each segment's characters) ahead of time.
+
+    Called in the gunicorn master before the workers fork, so they share the result.
+    """
+    for leaf, _, key in Snapshot(searcher.reader()).leaves:
+        segment_characters(leaf, key, "grams")
 
 
 def snapshot(searcher) -> Snapshot:

@@ -49,7 +49,6 @@ class _Matcher:
     snap: engine.Snapshot
     substrings: dict[str, np.ndarray] = field(default_factory=dict)
     spellings: dict[str, list[str]] = field(default_factory=dict)
-    followers: dict[str, set[str]] = field(default_factory=dict)
 
     def substring(self, text: str) -> np.ndarray:
         found = self.substrings.get(text)
@@ -82,20 +81,25 @@ class _Matcher:
         text = text.replace(" ", "")
         found = self.spellings.get(text)
         if found is None:
-            found = []
-            for syllables in split_syllables(text):
-                found.extend(self._spellings(syllables))
-            found = self.spellings[text] = list(dict.fromkeys(found))[:MAX_SPELLINGS]
+            found = self.spellings[text] = self.snap.remembered(
+                ("spellings", text), lambda: self._spell(text)
+            )
         return found
 
+    def _spell(self, text: str) -> list[str]:
+        found = []
+        for syllables in split_syllables(text):
+            found.extend(self._spellings(syllables))
+        return list(dict.fromkeys(found))[:MAX_SPELLINGS]
+
     def _spellings(self, syllables: tuple[str, ...]) -> list[str]:
-        reader = self.snap.reader
         prefixes = [""]
         for syllable in syllables:
-            chars = [c for c in characters_reading(syllable) if ("grams", c) in reader]
+            indexed = self.snap.characters("grams")
+            chars = [c for c in characters_reading(syllable) if c in indexed]
             extended = []
             for prefix in prefixes:
-                following = self._following(prefix[-1]) if prefix else None
+                following = self.snap.following("grams", prefix[-1]) if prefix else None
                 extended.extend(prefix + c for c in chars if following is None or c in following)
                 if len(extended) >= MAX_SPELLINGS:
                     break
@@ -103,18 +107,6 @@ class _Matcher:
             if not prefixes:
                 break
         return prefixes
-
-    def _following(self, char: str) -> set[str]:
-        """The characters that follow ``char`` somewhere in the index (its bigrams)."""
-        found = self.followers.get(char)
-        if found is None:
-            found = set()
-            for term in self.snap.reader.expand_prefix("grams", char):
-                term = term.decode("utf-8") if isinstance(term, bytes) else term
-                if len(term) == 2:
-                    found.add(term[1])
-            self.followers[char] = found
-        return found
 
 
 def match(snap: engine.Snapshot, parsed: q.ParsedQuery) -> QueryMatch:
