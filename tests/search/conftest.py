@@ -71,8 +71,9 @@ def corpus_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
 def corpus(db, search_index, corpus_snapshot):
     """The real corpus in the database and in this test's index; returns the essays."""
     rows, index_dir = corpus_snapshot
-    for obj in serializers.deserialize("json", rows):
-        obj.save()
+    with transaction.atomic():  # one commit (in transactional tests), not one per row
+        for obj in serializers.deserialize("json", rows):
+            obj.save()
     shutil.rmtree(search_index.base_path, ignore_errors=True)
     shutil.copytree(index_dir, search_index.base_path)
     search_index.setup()

@@ -128,6 +128,12 @@ def _index_contents(index) -> dict:
     return contents
 
 
+# Worker processes open their own database connections: they see only committed rows, so
+# these tests commit theirs (and restore the database afterwards), on PostgreSQL too.
+_COMMITTED = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@_COMMITTED
 @pytest.mark.parametrize(
     ("processes", "segment_postings"), [(1, 3_000_000), (1, 3_000), (2, 3_000_000), (2, 3_000)]
 )
@@ -169,6 +175,7 @@ def _other_generations(search_index) -> list:
     return [p for p in search_index.base_path.glob("index-*") if p != live]
 
 
+@_COMMITTED
 def test_a_worker_that_fails_leaves_the_live_index(corpus, search_index, monkeypatch):
     """A rebuild in two processes where one essay cannot be indexed: nothing changes."""
     from haystack import connections
@@ -193,6 +200,7 @@ def test_a_worker_that_fails_leaves_the_live_index(corpus, search_index, monkeyp
     assert search_essays("恩格尔系数").count == 1
 
 
+@_COMMITTED
 def test_an_interrupted_rebuild_stops_its_workers_and_leaves_the_live_index(
     corpus, search_index, monkeypatch
 ):
@@ -218,6 +226,7 @@ def test_an_interrupted_rebuild_stops_its_workers_and_leaves_the_live_index(
     assert search_essays("恩格尔系数").count == 1
 
 
+@_COMMITTED
 def test_a_rebuild_uses_the_configured_number_of_processes(corpus, search_index, settings):
     from haystack import connections
 
