@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.db import transaction
 from haystack import connections
 
-from essays.models import Collection, Essay, Reference, Section
+from essays.models import Collection, Essay, Reference, Section, Topic
 
 SOURCES = sorted((Path(__file__).resolve().parents[2] / "fixtures" / "source").glob("*.txt"))
 
@@ -54,6 +54,7 @@ def corpus_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
         rows = serializers.serialize(
             "json",
             [
+                *Topic.objects.all(),  # essays refer to them (a committing test may start without)
                 *Collection.objects.all(),
                 *Essay.objects.all(),
                 *Section.objects.order_by("essay", "order"),
