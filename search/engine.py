@@ -213,17 +213,6 @@ class Snapshot:
         """A mask matching nothing."""
         return np.zeros(self.size, dtype=bool)
 
-    def has_term(self, fieldname: str, text: str) -> bool:
-        """Whether the index holds the term (in some document, perhaps a deleted one)."""
-        for leaf, _, segment_key in self.leaves:
-            key = (segment_key, fieldname, text)
-            found = _TERMS_HELD.get(key)
-            if found is None:
-                found = _TERMS_HELD.remember(key, (fieldname, text) in leaf)
-            if found:
-                return True
-        return False
-
     def characters(self, fieldname: str) -> frozenset[str]:
         """The one-character terms of ``fieldname`` (for grams: every character indexed)."""
         found = self._characters.get(fieldname)
