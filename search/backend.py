@@ -969,12 +969,15 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
     def _signature(self, path: Path) -> tuple:
         """The live index's state: its directory and every file's name, size and mtime."""
         try:
+            files = []
             with os.scandir(path) as entries:
-                files = sorted(
-                    (entry.name, stat.st_size, stat.st_mtime_ns, stat.st_ino)
-                    for entry in entries
-                    for stat in (entry.stat(),)
-                )
+                for entry in entries:
+                    try:
+                        stat = entry.stat()
+                    except FileNotFoundError:  # removed by a commit while we listed
+                        continue
+                    files.append((entry.name, stat.st_size, stat.st_mtime_ns, stat.st_ino))
+            files.sort()
         except OSError as error:
             raise IndexUnavailable(f"cannot list the index in {path}: {error!r}") from error
         return (str(path), tuple(files))
