@@ -81,29 +81,34 @@ def han_syllables(run: str) -> list[str]:
 
 @functools.lru_cache(maxsize=1024)
 def split_syllables(word: str) -> tuple[tuple[str, ...], ...]:
-    """Every way ``word`` (lower-case Latin letters) reads as a run of syllables.
+    """The ways ``word`` (lower-case Latin letters) reads as a run of syllables.
 
     ``xian`` gives ``(("xian",), ("xi", "an"))``; a word that is no pinyin gives ``()``.
-    Splits with fewer syllables come first.
+    Splits with fewer syllables come first (ties: longer first syllables first); at most
+    ``MAX_SPLITS`` of them, each of at most ``MAX_SYLLABLES`` syllables.
+
+    The splits are found by dynamic programming from the end of the word, keeping only
+    the best ``MAX_SPLITS`` splits of each suffix: the best splits of the whole word are
+    a first syllable followed by one of the best splits of the rest, so nothing better
+    is dropped, and the work is linear in the word's length however many ways it can be
+    read (``xiaoxiao…`` reads in 4ⁿ ways; all of them were once built).
     """
     word = word.replace("ü", "v")
     if not word or not _LATIN_WORD.match(word) or len(word) > MAX_SYLLABLES * _LONGEST:
         return ()
-
-    @functools.cache
-    def splits_from(start: int) -> tuple[tuple[str, ...], ...]:
-        if start == len(word):
-            return ((),)
+    size = len(word)
+    # best[i]: the best splits of word[i:], shortest first, none over MAX_SYLLABLES.
+    best: list[list[tuple[str, ...]]] = [[] for _ in range(size + 1)]
+    best[size] = [()]
+    for start in range(size - 1, -1, -1):
         found: list[tuple[str, ...]] = []
-        for end in range(min(len(word), start + _LONGEST), start, -1):
+        for end in range(min(size, start + _LONGEST), start, -1):
             head = word[start:end]
             if head in SYLLABLES:
-                found.extend((head, *rest) for rest in splits_from(end))
-        return tuple(found)
-
-    splits = [s for s in splits_from(0) if len(s) <= MAX_SYLLABLES]
-    splits.sort(key=len)
-    return tuple(splits[:MAX_SPLITS])
+                found.extend((head, *rest) for rest in best[end] if len(rest) < MAX_SYLLABLES)
+        found.sort(key=len)  # stable: longer first syllables stay first among equals
+        best[start] = found[:MAX_SPLITS]
+    return tuple(best[0])
 
 
 def is_pinyin(word: str) -> bool:
