@@ -10,7 +10,9 @@ no database query):
 - ``DATA_DIR/content-version``, a file holding a fresh random value, replaced atomically
   (:func:`bump`) when a transaction that changed essays, sections, references, topics or
   collections commits. Every process on the machine sees the new value on its next
-  request.
+  request. With a shared cache (``PORTAL_CACHE_URL``, :mod:`portal.shared_cache`) the
+  value is a key in Redis instead, so every process on every machine sees it (one
+  round trip to Redis per request).
 - The search index: the name in its ``CURRENT`` file and the names, sizes and
   modification times of the live generation's files (a handful of ``os.scandir``
   entries). Re-indexing happens after the
@@ -44,13 +46,18 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+from portal.shared_cache import CACHE_ERRORS, is_shared
 
 log = logging.getLogger(__name__)
 
 #: The file under ``settings.DATA_DIR`` whose contents change on every committed change.
 VERSION_FILE = "content-version"
+#: The key of the content version in the shared cache (``caches["default"]``).
+SHARED_KEY = "content-version"
 #: The search backend's marker file naming the live index generation (search/backend.py).
 INDEX_MARKER = "CURRENT"
 
@@ -128,22 +135,45 @@ def transaction_scope() -> str:
     return ",".join(labels) or "-"
 
 
+def _shared_version() -> str:
+    """The version every machine shares, from Redis ("-" before the first change).
+
+    When Redis cannot answer, a value no stored page has: nothing stale is served, and
+    the page cache (in the same Redis) is unusable anyway.
+    """
+    try:
+        return caches["default"].get(SHARED_KEY) or "-"
+    except CACHE_ERRORS as error:
+        log.warning("Content version: shared cache unavailable: %s", error)
+        return f"unavailable-{uuid.uuid4().hex}"
+
+
 def current() -> str:
     """The content version now: changes whenever a public page or search may have."""
-    version = _read_small(os.path.join(settings.DATA_DIR, VERSION_FILE))
+    if is_shared():
+        version = _shared_version()
+    else:
+        version = _read_small(os.path.join(settings.DATA_DIR, VERSION_FILE))
     return f"{version}|{index_token()}|{_local_generation}|{transaction_scope()}"
 
 
 def bump() -> None:
     """Give the content a new version, for every process (atomic file replace).
 
-    Called on commit; a failure to write is logged, never raised (the commit happened,
-    and the page cache's timeout bounds how long a stale page can be served).
+    Called on commit. With a shared cache the new value goes to Redis (for every machine)
+    and to the file. A failure to write is logged, never raised (the commit happened, and
+    the page cache's timeout bounds how long a stale page can be served).
     """
+    value = uuid.uuid4().hex
+    if is_shared():
+        try:
+            caches["default"].set(SHARED_KEY, value, timeout=None)
+        except CACHE_ERRORS:
+            log.exception("Could not write the content version to the shared cache")
     path = version_path()
     temporary = path.with_name(f".{VERSION_FILE}.{uuid.uuid4().hex}")
     try:
-        temporary.write_text(uuid.uuid4().hex, encoding="utf-8")
+        temporary.write_text(value, encoding="utf-8")
         os.replace(temporary, path)
     except OSError:
         log.exception("Could not write the content version %s", path)

@@ -1,7 +1,8 @@
 """``/healthz``: is the portal able to serve, and is the search index complete?
 
 Checks, in order: the database answers; the live search index is present and readable;
-the index holds exactly as many documents as the database has essays. JSON; 200 when
+the index holds exactly as many documents as the database has essays; the shared cache
+(Redis, when ``PORTAL_CACHE_URL`` is set) answers. JSON; 200 when
 every check passes, 503 otherwise, naming the checks that failed, e.g.
 ``{"status": "fail", "checks": {"database": {"ok": true, "essays": 12}, "index":
 {"ok": false, "error": "…"}, "index_count": {"ok": false, …}}}``.
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_safe
 from haystack import connections
 
 from essays.models import Essay
+from portal import shared_cache
 from search.backend import IndexUnavailable
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,7 @@ def health_report() -> dict[str, Any]:
         }
     else:
         checks["index_count"] = {"ok": True}
+    checks["shared_cache"] = shared_cache.check()
     healthy = all(check["ok"] for check in checks.values())
     return {
         "status": "ok" if healthy else "fail",

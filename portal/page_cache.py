@@ -28,13 +28,15 @@ costs the server nothing, and the limit exists to protect the search engine.
 ``X-Page-Cache`` says what happened: ``hit``, ``miss`` (looked up, not found; rendered,
 and stored if storable) or ``bypass`` (a client with a session, or not GET/HEAD).
 ``PORTAL_PAGE_CACHE=0`` switches the middleware off. Entries live in
-``CACHES["pages"]`` (local memory per worker by default), so production can point it at
-a shared cache.
+``CACHES["pages"]``: local memory per worker by default, one Redis for every machine
+with ``PORTAL_CACHE_URL`` (:mod:`portal.shared_cache`). When that Redis is unreachable,
+requests are answered live (``bypass``), never with an error.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -47,6 +49,9 @@ from django.utils import timezone, translation
 from django.utils.cache import cc_delim_re
 
 from portal import content_version
+from portal.shared_cache import CACHE_ERRORS
+
+log = logging.getLogger(__name__)
 
 #: The cache alias the pages are kept in.
 CACHE_ALIAS = "pages"
@@ -154,13 +159,22 @@ class PageCacheMiddleware:
         # is rendered stores it under the old version, which no request asks for again.
         key = cache_key(request, content_version.current())
         cache = caches[CACHE_ALIAS]
-        stored = cache.get(key)
+        try:
+            stored = cache.get(key)
+        except CACHE_ERRORS as error:  # a shared cache that is down: serve live pages
+            log.warning("Page cache unavailable: %s", error)
+            response = self.get_response(request)
+            response[STATUS_HEADER] = "bypass"
+            return response
         if stored is not None:
             response = thaw(stored)
             response[STATUS_HEADER] = "hit"
             return response
         response = self.get_response(request)
         if is_storable(request, response):
-            cache.set(key, freeze(response))
+            try:
+                cache.set(key, freeze(response))
+            except CACHE_ERRORS as error:
+                log.warning("Page cache unavailable: %s", error)
         response[STATUS_HEADER] = "miss"
         return response

@@ -2,10 +2,11 @@
 
 Why not a library: django-ratelimit (the well-kept choice) needs a shared memcached or
 redis cache to pass its own system checks, and does not compute ``Retry-After``; the
-portal runs without either. This counter is a dozen lines over ``cache.add`` +
+portal runs without either by default. This counter is a dozen lines over ``cache.add`` +
 ``cache.incr``. With the default local-memory cache each gunicorn worker counts on its
 own, so a client gets at most ``workers × PORTAL_SEARCH_RATE_LIMIT`` searches a window;
-point ``CACHES`` at a shared cache for an exact limit.
+with ``PORTAL_CACHE_URL`` (one Redis for every machine) the limit is exact across all
+workers and machines. If that Redis is down, searches are not limited (and logged).
 
 The client is ``REMOTE_ADDR``; behind a reverse proxy set ``PORTAL_TRUSTED_PROXIES`` to
 the number of proxies in front, and the address they appended to ``X-Forwarded-For``
@@ -14,6 +15,7 @@ is used instead (never a client-supplied one).
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 
@@ -22,6 +24,9 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 from portal.errors import too_many_searches
+from portal.shared_cache import CACHE_ERRORS
+
+log = logging.getLogger(__name__)
 
 #: The paths the limit applies to: the search page and the search API.
 LIMITED_PATHS = ("/search/", "/api/search/")
@@ -46,12 +51,16 @@ def search_allowance(client: str, *, limit: int, window: int, now: float | None 
     now = time.time() if now is None else now
     slot = int(now // window)
     key = f"ratelimit:search:{client}:{slot}"
-    cache.add(key, 0, timeout=window + 1)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr: this is the window's first search
-        cache.set(key, 1, timeout=window + 1)
-        count = 1
+        cache.add(key, 0, timeout=window + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr: this is the window's first search
+            cache.set(key, 1, timeout=window + 1)
+            count = 1
+    except CACHE_ERRORS as error:  # a shared cache that is down: searching stays open
+        log.warning("Search rate limit: shared cache unavailable: %s", error)
+        return 0
     if count <= limit:
         return 0
     return max(1, math.ceil((slot + 1) * window - now))

@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.cache_config import redis_caches
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -240,6 +242,19 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PORTAL_PAGE_CACHE_ENTRIES", "1000"))},
     },
 }
+# Several web machines: PORTAL_CACHE_URL (redis://host:port/db) puts both caches in one
+# Redis every machine shares (Django's own Redis backend), so the page cache, the content
+# version (portal/content_version.py) and the search rate limit are the same on every
+# machine. Short socket timeouts: a Redis outage degrades to live pages and no rate limit
+# (portal/shared_cache.py), it never hangs a request.
+PORTAL_CACHE_URL = os.environ.get("PORTAL_CACHE_URL", "").strip()
+if PORTAL_CACHE_URL:
+    if not PORTAL_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            "PORTAL_CACHE_URL must be a Redis URL (redis://, rediss:// or unix://), "
+            f"not {PORTAL_CACHE_URL!r}."
+        )
+    CACHES = redis_caches(PORTAL_CACHE_URL)
 # The page cache: on unless PORTAL_PAGE_CACHE=0; responses larger than this are not kept.
 PORTAL_PAGE_CACHE = env_flag("PORTAL_PAGE_CACHE", default=True)
 PORTAL_PAGE_CACHE_MAX_BYTES = int(os.environ.get("PORTAL_PAGE_CACHE_MAX_BYTES", str(1024 * 1024)))

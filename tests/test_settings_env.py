@@ -31,6 +31,8 @@ print(json.dumps({
     "language_code": settings.LANGUAGE_CODE,
     "time_zone": settings.TIME_ZONE,
     "session_cookie_secure": settings.SESSION_COOKIE_SECURE,
+    "cache_backends": sorted({c["BACKEND"] for c in settings.CACHES.values()}),
+    "cache_locations": sorted({c.get("LOCATION", "") for c in settings.CACHES.values()}),
 }))
 """
 
@@ -146,3 +148,23 @@ def test_chinese_locale_and_china_time(tmp_path, setting, expected):
     values = settings_dict(tmp_path, DJANGO_SECRET_KEY="s3cret")
 
     assert values[setting] == expected
+
+
+def test_caches_are_per_machine_by_default(tmp_path):
+    values = settings_dict(tmp_path, DJANGO_DEBUG="1")
+
+    assert values["cache_backends"] == ["django.core.cache.backends.locmem.LocMemCache"]
+
+
+def test_portal_cache_url_puts_every_cache_in_redis(tmp_path):
+    values = settings_dict(tmp_path, DJANGO_DEBUG="1", PORTAL_CACHE_URL="redis://10.0.0.5:6379/2")
+
+    assert values["cache_backends"] == ["django.core.cache.backends.redis.RedisCache"]
+    assert values["cache_locations"] == ["redis://10.0.0.5:6379/2"]
+
+
+def test_a_cache_url_that_is_not_redis_is_refused(tmp_path):
+    result = load_settings(tmp_path, DJANGO_DEBUG="1", PORTAL_CACHE_URL="memcached://x:11211")
+
+    assert result.returncode != 0
+    assert "PORTAL_CACHE_URL must be a Redis URL" in result.stderr
