@@ -14,6 +14,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.private_files import private_directory, private_umask
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -44,8 +46,11 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# Everything the portal writes is private to its user: files 0600, directories 0700
+# (the database holds sessions and password hashes; portal/private_files.py).
+private_umask()
 DATA_DIR = Path(os.environ.get("PORTAL_DATA_DIR") or BASE_DIR / "var").resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+private_directory(DATA_DIR)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -127,6 +132,19 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Saves while an import runs: in WAL mode readers never wait for a writer, and every
+    # transaction asks for the write lock at BEGIN (IMMEDIATE), so a writer that finds
+    # the database busy waits up to the busy timeout instead of failing at once with
+    # "database is locked" when it upgrades a read lock. A write that still cannot
+    # happen in time gives the admin form back with a message (essays/admin/busy.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": float(os.environ.get("PORTAL_SQLITE_BUSY_TIMEOUT", "20")),
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

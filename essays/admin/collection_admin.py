@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from essays.admin.busy import BusyDatabaseAdminMixin
 from essays.importer import parse_document
 from essays.importer.parsed import SourceError
 from essays.models import Collection, Essay
@@ -27,6 +28,7 @@ from essays.services.imports import (
     SourceDocument,
     documents_import,
 )
+from portal.private_files import open_private, private_directory
 
 
 class EssayInline(admin.TabularInline):
@@ -71,16 +73,14 @@ class ImportUploadForm(forms.Form):
 
 
 def _upload_dir() -> Any:
-    directory = settings.DATA_DIR / "admin-imports"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
+    return private_directory(settings.DATA_DIR / "admin-imports")
 
 
 _IMPORT_SALT = "essays.admin.import"
 
 
 @admin.register(Collection)
-class CollectionAdmin(admin.ModelAdmin):
+class CollectionAdmin(BusyDatabaseAdminMixin, admin.ModelAdmin):
     """Imported source documents; the raw source text and the essay list are read-only."""
 
     list_display = ("title", "source_name", "essay_count", "imported_at")
@@ -172,7 +172,8 @@ class CollectionAdmin(admin.ModelAdmin):
                 context["error"] = str(error)
                 return TemplateResponse(request, "admin/essays/collection/import.html", context)
             digest = hashlib.sha256(data).hexdigest()
-            (_upload_dir() / f"{digest}.txt").write_bytes(data)
+            with open_private(_upload_dir() / f"{digest}.txt", "wb") as handle:
+                handle.write(data)
             by_number = {essay.number: essay for essay in document.parsed.essays}
             context.update(
                 report=report,

@@ -21,6 +21,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from essays.admin.busy import BusyDatabaseAdminMixin
 from essays.admin.widgets import SHORT_TEXTAREA
 from essays.admin_selectors import (
     deleted_essays,
@@ -146,7 +147,7 @@ class TopicChoiceForm(forms.Form):
 
 
 @admin.register(Essay)
-class EssayAdmin(SimpleHistoryAdmin):
+class EssayAdmin(BusyDatabaseAdminMixin, SimpleHistoryAdmin):
     """Essays with their sections and references edited inline, with history and undo."""
 
     form = EssayForm

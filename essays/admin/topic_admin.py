@@ -9,11 +9,12 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from essays.admin.busy import BusyDatabaseAdminMixin
 from essays.models import Topic
 
 
 @admin.register(Topic)
-class TopicAdmin(SimpleHistoryAdmin):
+class TopicAdmin(BusyDatabaseAdminMixin, SimpleHistoryAdmin):
     """Topics with their descriptions, keyword weights, essays and history."""
 
     list_display = ("name", "slug", "essay_count")
