@@ -85,9 +85,7 @@ def test_an_uploaded_document_waiting_for_confirmation_is_private(editor_client,
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("doc.txt", SOURCE.read_bytes(), content_type="text/plain")
-    response = editor_client.post(
-        reverse("admin:essays_collection_import"), {"source": upload}
-    )
+    response = editor_client.post(reverse("admin:essays_collection_import"), {"source": upload})
     assert response.status_code == 200 and "token" in response.context
     directory = settings.DATA_DIR / "admin-imports"
     assert stat.S_IMODE(directory.stat().st_mode) == 0o700
