@@ -96,16 +96,26 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Login hardening (django-axes): the first backend refuses a locked-out login.
+# Login hardening (django-axes): the first backend refuses a locked-out login before
+# the password is hashed (PBKDF2 is slow on purpose), so refused attempts cost a query.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("PORTAL_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("PORTAL_LOGIN_COOLOFF_HOURS", "0.25"))  # hours
-# Lock the username from that address, so one attacker cannot lock an editor out everywhere.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failures are counted per address AND per user name, each against the limit: many user
+# names from one address lock that address, many addresses guessing one user lock that
+# user (an editor locked out this way is let in by `axes_reset_username NAME`).
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# The client address, through the same trusted-proxy rule as the search limit
+# (PORTAL_TRUSTED_PROXIES), so behind a proxy readers are not all one address.
+AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.client_ip"
 AXES_RESET_ON_SUCCESS = True
+# Where a login lands when ?next= is missing or refused (an off-site address): the admin
+# index, not Django's default /accounts/profile/, which the portal does not have.
+LOGIN_REDIRECT_URL = "admin:index"
+LOGIN_URL = "admin:login"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
 ROOT_URLCONF = "portal.urls"
