@@ -22,6 +22,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from essays.admin.busy import BusyDatabaseAdminMixin
+from essays.admin.history_ids import require_integer_id
 from essays.admin.widgets import SHORT_TEXTAREA
 from essays.admin_selectors import (
     deleted_essays,
@@ -342,6 +343,7 @@ class EssayAdmin(BusyDatabaseAdminMixin, SimpleHistoryAdmin):
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         """Every version of the essay with what changed in it, each one revertible."""
+        require_integer_id(object_id)
         obj = self.get_object(request, object_id)
         if obj is None:
             record = Essay.history.filter(id=object_id).first()
@@ -363,6 +365,8 @@ class EssayAdmin(BusyDatabaseAdminMixin, SimpleHistoryAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         """One version as it was (with its sections and references); POST reverts to it."""
+        require_integer_id(object_id)
+        require_integer_id(version_id)
         essay = self.get_object(request, object_id)
         record = get_object_or_404(Essay.history, id=object_id, history_id=version_id)
         if essay is None or record.history_type == "-":

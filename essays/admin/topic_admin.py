@@ -10,11 +10,12 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from essays.admin.busy import BusyDatabaseAdminMixin
+from essays.admin.history_ids import IntegerHistoryIdsMixin
 from essays.models import Topic
 
 
 @admin.register(Topic)
-class TopicAdmin(BusyDatabaseAdminMixin, SimpleHistoryAdmin):
+class TopicAdmin(IntegerHistoryIdsMixin, BusyDatabaseAdminMixin, SimpleHistoryAdmin):
     """Topics with their descriptions, keyword weights, essays and history."""
 
     list_display = ("name", "slug", "essay_count")
