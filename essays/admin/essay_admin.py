@@ -23,7 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from essays.admin.busy import BusyDatabaseAdminMixin
 from essays.admin.history_ids import require_integer_id
-from essays.admin.widgets import SHORT_TEXTAREA
+from essays.admin.widgets import BOUNDED_JSON, SHORT_TEXTAREA
 from essays.admin_selectors import (
     deleted_essays,
     essay_history_entries,
@@ -180,6 +180,7 @@ class EssayAdmin(BusyDatabaseAdminMixin, SimpleHistoryAdmin):
         "version",
     )
     inlines = (SectionInline, ReferenceInline)
+    formfield_overrides = BOUNDED_JSON
     actions = ("assign_topic", "remove_topic", "resuggest_topics", "reindex")
     change_list_template = "admin/essays/essay/change_list.html"
 

@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from essays.admin.busy import BusyDatabaseAdminMixin
 from essays.admin.history_ids import IntegerHistoryIdsMixin
+from essays.admin.widgets import BOUNDED_JSON
 from essays.models import Topic
 
 
@@ -22,6 +23,7 @@ class TopicAdmin(IntegerHistoryIdsMixin, BusyDatabaseAdminMixin, SimpleHistoryAd
     search_fields = ("name", "slug", "description")
     readonly_fields = ("essay_links",)
     fields = ("name", "slug", "description", "keywords", "essay_links")
+    formfield_overrides = BOUNDED_JSON
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Topic]:
         """Topics annotated with their number of essays."""
