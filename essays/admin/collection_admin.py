@@ -9,14 +9,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError
+from django.db import DatabaseError, OperationalError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from essays.admin.busy import BusyDatabaseAdminMixin
+from essays.admin.busy import BusyDatabaseAdminMixin, is_database_busy
 from essays.importer import parse_document
 from essays.importer.parsed import SourceError
 from essays.models import Collection, Essay
@@ -88,6 +88,11 @@ def _size(n: int) -> str:
 
 
 _IMPORT_SALT = "essays.admin.import"
+
+#: The database stayed busy (another import or a restore) for the whole wait.
+IMPORT_BUSY = (
+    "数据库正忙（可能正在导入或恢复数据），等待后仍无法读写，没有导入任何内容。请稍后重新上传。"
+)
 
 
 @admin.register(Collection)
@@ -182,6 +187,11 @@ class CollectionAdmin(BusyDatabaseAdminMixin, admin.ModelAdmin):
             except SourceError as error:
                 context["error"] = str(error)
                 return TemplateResponse(request, "admin/essays/collection/import.html", context)
+            except OperationalError as error:
+                if not is_database_busy(error):
+                    raise
+                context["error"] = IMPORT_BUSY
+                return TemplateResponse(request, "admin/essays/collection/import.html", context)
             digest = upload_store(data)
             by_number = {essay.number: essay for essay in document.parsed.essays}
             context.update(
@@ -218,7 +228,9 @@ class CollectionAdmin(BusyDatabaseAdminMixin, admin.ModelAdmin):
             context["error"] = str(error)
             return TemplateResponse(request, "admin/essays/collection/import.html", context)
         except (ValidationError, DatabaseError) as error:
-            context["error"] = f"写入数据库失败，已全部撤销：{error}"
+            context["error"] = (
+                IMPORT_BUSY if is_database_busy(error) else f"写入数据库失败，已全部撤销：{error}"
+            )
             return TemplateResponse(request, "admin/essays/collection/import.html", context)
         upload_discard(token["sha"])
         parts = "，".join(f"{ACTION_LABELS[a]} {report.count(a)} 篇" for a in Action)

@@ -67,7 +67,12 @@ thread = threading.Thread(target=writer)
 thread.start()
 locked.wait()
 start = time.monotonic()
-response = client.post(url, data)
+if os.environ.get("UPLOAD"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    source = SimpleUploadedFile("doc.txt", open(os.environ["UPLOAD"], "rb").read())
+    response = client.post("/admin/essays/collection/import/", {"source": source})
+else:
+    response = client.post(url, data)
 elapsed = time.monotonic() - start
 thread.join()
 journal = sqlite3.connect(settings.DATABASES["default"]["NAME"]).execute(
@@ -82,7 +87,9 @@ print(json.dumps({
 """
 
 
-def save_while_locked(tmp_path: Path, *, hold: float, busy_timeout: str | None) -> dict:
+def save_while_locked(
+    tmp_path: Path, *, hold: float, busy_timeout: str | None, upload: Path | None = None
+) -> dict:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path),
@@ -94,6 +101,8 @@ def save_while_locked(tmp_path: Path, *, hold: float, busy_timeout: str | None) 
         "PORTAL_INDEX_DIR": str(tmp_path / "index"),
         "HOLD": str(hold),
     }
+    if upload is not None:
+        env["UPLOAD"] = str(upload)
     if busy_timeout is not None:
         env["PORTAL_SQLITE_BUSY_TIMEOUT"] = busy_timeout
     result = subprocess.run(
@@ -124,3 +133,10 @@ def test_a_lock_held_past_the_busy_timeout_gives_the_form_back_with_the_input(tm
     assert 'value="编辑填写的新标题"' in body  # the editor's input is still in the form
     assert answer["title"] == "旧标题"
     assert answer["elapsed"] < 4.0
+
+
+def test_an_import_preview_while_the_database_stays_busy_says_so(tmp_path):
+    source = BASE_DIR / "fixtures" / "source" / "003_9514cc16462ea946.txt"
+    answer = save_while_locked(tmp_path, hold=4.0, busy_timeout="1", upload=source)
+    assert answer["status"] == 200
+    assert "数据库正忙" in answer["body"] and "请稍后重新上传" in answer["body"]
