@@ -31,6 +31,7 @@ print(json.dumps({
     "language_code": settings.LANGUAGE_CODE,
     "time_zone": settings.TIME_ZONE,
     "session_cookie_secure": settings.SESSION_COOKIE_SECURE,
+    "options": db.get("OPTIONS", {}),
 }))
 """
 
@@ -146,3 +147,15 @@ def test_chinese_locale_and_china_time(tmp_path, setting, expected):
     values = settings_dict(tmp_path, DJANGO_SECRET_KEY="s3cret")
 
     assert values[setting] == expected
+
+
+def test_sqlite_waits_for_other_writers_and_postgresql_is_left_alone(tmp_path):
+    sqlite = settings_dict(tmp_path, DJANGO_DEBUG="1", PORTAL_SQLITE_BUSY_TIMEOUT="7")
+    assert sqlite["options"]["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in sqlite["options"]["init_command"]
+    assert sqlite["options"]["timeout"] == 7
+    postgres = settings_dict(
+        tmp_path, DJANGO_DEBUG="1", DATABASE_URL="postgres://u:p@db.example:5432/essays"
+    )
+    assert "transaction_mode" not in postgres["options"]
+    assert "init_command" not in postgres["options"]
