@@ -147,7 +147,9 @@ def test_the_topic_form_refuses_keywords_that_are_not_word_weights(
     assert topic.keywords == {"城乡": 1}
 
 
-def test_bad_values_already_stored_break_no_public_page_and_no_import(client, corpus):
+def test_bad_values_already_stored_break_no_public_page_and_no_import(
+    client, corpus, editor_client
+):
     essay = corpus[0]
     topic = Topic.objects.order_by("pk").first()
     essay.topics.add(topic)
@@ -178,6 +180,13 @@ def test_bad_values_already_stored_break_no_public_page_and_no_import(client, co
     assert reader.get(f"/api/essays/{essay.pk}/").json()["keywords"] == []
     assert reader.get(f"/api/essays/{corpus[1].pk}/").json()["keywords"] == ["好词"]
     assert "好词" in reader.get(corpus[1].get_absolute_url()).content.decode()
+    # The editors can open what is stored, to correct it.
+    for url in (
+        change_url(essay),
+        reverse("admin:essays_essay_history", args=[essay.pk]),
+        change_url(topic),
+    ):
+        assert editor_client.get(url).status_code == 200, url
 
     # Topic suggestion reads every topic's keywords.
     import_essays(STANDALONE_SOURCE, force=True)
