@@ -17,28 +17,15 @@ from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 
+from portal.errors import is_database_busy
+
 #: What the form says when the database stayed busy for the whole wait.
 DATABASE_BUSY = (
     "数据库正忙（可能正在导入或恢复数据），等待后仍无法写入，您的修改没有保存。"
     "您填写的内容仍在下面，请稍后再点击保存。"
 )
 
-#: PostgreSQL: lock_not_available, deadlock_detected, serialization_failure.
-_PG_BUSY_CODES = {"55P03", "40P01", "40001"}
-
-
-def is_database_busy(error: BaseException) -> bool:
-    """Whether ``error`` means another writer held the database, not that it is down."""
-    if not isinstance(error, OperationalError):
-        return False
-    cause = error.__cause__
-    if (
-        getattr(cause, "pgcode", None) in _PG_BUSY_CODES
-        or getattr(getattr(cause, "diag", None), "sqlstate", None) in _PG_BUSY_CODES
-    ):
-        return True
-    text = str(error).lower()
-    return "database is locked" in text or "database table is locked" in text
+__all__ = ["DATABASE_BUSY", "BusyDatabaseAdminMixin", "is_database_busy"]
 
 
 class BusyDatabaseAdminMixin:
