@@ -6,8 +6,8 @@ Builds a collection document of the wanted size (MB of UTF-8) from real Chinese 
 per paper as ``标题 篇N``), then drives the real admin on a fresh SQLite data directory:
 the upload and preview (parse + dry run) and the confirm (parse + write + index), each
 timed. Prints one JSON line per size. The admin's upload cap
-(``PORTAL_UPLOAD_MAX_BYTES``) is chosen so that the slower of the two stays well inside
-gunicorn's 30 s timeout.
+(``PORTAL_UPLOAD_MAX_BYTES``, 256 KB) is chosen so that the slower of the two, the
+confirm, stays inside gunicorn's 30 s timeout.
 """
 
 from __future__ import annotations

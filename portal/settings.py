@@ -204,7 +204,7 @@ HAYSTACK_SEARCH_RESULTS_PER_PAGE = 10
 # The largest source document the admin imports from an upload (bytes): previewing and
 # importing must finish inside one request (gunicorn's 30 s timeout); the import_essays
 # command takes larger ones (up to 20 MB).
-PORTAL_UPLOAD_MAX_BYTES = int(os.environ.get("PORTAL_UPLOAD_MAX_BYTES", str(512 * 1024)))
+PORTAL_UPLOAD_MAX_BYTES = int(os.environ.get("PORTAL_UPLOAD_MAX_BYTES", str(256 * 1024)))
 
 # Where jieba keeps its dictionary cache: a path the portal owns, not /tmp.
 JIEBA_CACHE_FILE = DATA_DIR / "jieba.cache"

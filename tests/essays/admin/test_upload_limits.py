@@ -53,7 +53,7 @@ def test_an_upload_over_the_admin_limit_is_refused_before_parsing(editor_client,
     response = preview(editor_client, big)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "文件过大" in page and "在后台导入的上限为 512 KB" in page
+    assert "文件过大" in page and "在后台导入的上限为 256 KB" in page
     assert "import_essays" in page
     assert not response.context.get("token")
     assert stored() == before and not Collection.objects.exists()
