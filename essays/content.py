@@ -49,7 +49,7 @@ def stored_essay_content(
         "title": essay.title,
         "subtitle": essay.subtitle,
         "intro": essay.intro,
-        "keywords": list(essay.keywords or []),
+        "keywords": essay.keyword_list,
         "sections": [
             [s.level, s.number, s.heading, s.text, position.get(s.parent_id)] for s in sections
         ],

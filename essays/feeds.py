@@ -12,6 +12,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from essays import reading
 from essays.models import Essay
+from essays.validation import strip_control_characters
 from portal.page_cache import mark_cacheable
 
 FEED_LENGTH = 20
@@ -42,11 +43,17 @@ class EssayFeed(Feed):
 
     def item_title(self, item: Essay) -> str:
         """Title, with 篇 number and collection so same-titled essays are told apart."""
-        return f"{item.title}（{item.collection.title} · 篇{item.number}）"
+        # XML cannot carry control characters: a stored one (saved before the fields
+        # refused them) is left out rather than breaking the feed for every reader.
+        return strip_control_characters(
+            f"{item.title}（{item.collection.title} · 篇{item.number}）"
+        )
 
     def item_description(self, item: Essay) -> str:
         """The subtitle or the start of the intro."""
-        return reading.description(item.subtitle, item.intro, item.title, length=200)
+        return strip_control_characters(
+            reading.description(item.subtitle, item.intro, item.title, length=200)
+        )
 
     def item_pubdate(self, item: Essay) -> datetime:
         """When the essay was added."""

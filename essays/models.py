@@ -10,6 +10,16 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from .slugs import pinyin_slug
+from .validation import (
+    essay_keyword_list,
+    topic_keyword_weights,
+    validate_essay_keywords,
+    validate_no_control_characters,
+    validate_topic_keywords,
+)
+
+#: Every text field editors can change refuses control characters (essays/validation.py).
+TEXT = [validate_no_control_characters]
 
 #: Essay history also records the topics an essay had (simple-history's m2m snapshot);
 #: kept at module level so services can record a version on demand
@@ -26,7 +36,7 @@ class Topic(models.Model):
     terms of an essay against it to suggest membership.
     """
 
-    name = models.CharField("名称", max_length=50, unique=True)
+    name = models.CharField("名称", max_length=50, unique=True, validators=TEXT)
     slug = models.SlugField(
         "拼音标识",
         max_length=80,
@@ -34,12 +44,13 @@ class Topic(models.Model):
         blank=True,
         help_text="无声调拼音，例如 chengxiang-tongchou；留空则按名称自动生成。",
     )
-    description = models.TextField("简介", blank=True)
+    description = models.TextField("简介", blank=True, validators=TEXT)
     keywords = models.JSONField(
         "关键词权重",
         default=dict,
         blank=True,
         help_text='词语到权重的映射，例如 {"城乡统筹": 5, "城乡": 1}；用于导入时推荐主题。',
+        validators=[validate_topic_keywords],
     )
     history = HistoricalRecords(verbose_name="主题历史", verbose_name_plural="主题历史")
 
@@ -66,6 +77,11 @@ class Topic(models.Model):
         """The topic shelf page."""
         return reverse("essays:topic-detail", kwargs={"slug": self.slug})
 
+    @property
+    def keyword_weights(self) -> dict[str, float]:
+        """The stored keyword weights that are well formed (word → positive number)."""
+        return topic_keyword_weights(self.keywords)
+
 
 class Collection(models.Model):
     """One imported source document: a titled collection of one or more essays.
@@ -74,7 +90,7 @@ class Collection(models.Model):
     importer cleaned away, so nothing is lost.
     """
 
-    title = models.CharField("标题", max_length=200, unique=True)
+    title = models.CharField("标题", max_length=200, unique=True, validators=TEXT)
     source_name = models.CharField("源文件名", max_length=255)
     source_sha256 = models.CharField("源文件摘要", max_length=64, blank=True)
     source_encoding = models.CharField("源文件编码", max_length=20, blank=True)
@@ -103,10 +119,14 @@ class Essay(models.Model):
         Collection, verbose_name="文集", on_delete=models.CASCADE, related_name="essays"
     )
     number = models.PositiveSmallIntegerField("篇号")
-    title = models.CharField("标题", max_length=200)
-    subtitle = models.CharField("副标题", max_length=200, blank=True)
-    intro = models.TextField("导语", blank=True, help_text="第一个标题之前的正文。")
-    keywords = models.JSONField("关键词", default=list, blank=True)
+    title = models.CharField("标题", max_length=200, validators=TEXT)
+    subtitle = models.CharField("副标题", max_length=200, blank=True, validators=TEXT)
+    intro = models.TextField(
+        "导语", blank=True, help_text="第一个标题之前的正文。", validators=TEXT
+    )
+    keywords = models.JSONField(
+        "关键词", default=list, blank=True, validators=[validate_essay_keywords]
+    )
     topics = models.ManyToManyField(Topic, verbose_name="主题", related_name="essays", blank=True)
     import_fingerprint = models.CharField("导入摘要", max_length=64, blank=True, editable=False)
     imported_topic_slugs = models.JSONField(default=list, blank=True, editable=False)
@@ -132,6 +152,11 @@ class Essay(models.Model):
     def get_absolute_url(self) -> str:
         """The essay's reading page."""
         return reverse("essays:essay-detail", kwargs={"pk": self.pk})
+
+    @property
+    def keyword_list(self) -> list[str]:
+        """The stored keywords that are well formed (non-empty strings)."""
+        return essay_keyword_list(self.keywords)
 
 
 #: A section without a heading is listed in the table of contents by this much of its text.
@@ -159,9 +184,9 @@ class Section(models.Model):
     )
     order = models.PositiveIntegerField("顺序")
     level = models.PositiveSmallIntegerField("层级", default=1)
-    number = models.CharField("编号", max_length=40, blank=True)
-    heading = models.CharField("标题", max_length=500, blank=True)
-    text = models.TextField("正文", blank=True)
+    number = models.CharField("编号", max_length=40, blank=True, validators=TEXT)
+    heading = models.CharField("标题", max_length=500, blank=True, validators=TEXT)
+    text = models.TextField("正文", blank=True, validators=TEXT)
     history = HistoricalRecords(verbose_name="章节历史", verbose_name_plural="章节历史")
 
     class Meta:
@@ -207,15 +232,19 @@ class Reference(models.Model):
     )
     order = models.PositiveIntegerField("顺序")
     label = models.CharField(
-        "序号", max_length=40, blank=True, help_text="原文的序号，如 [1] 或 (1) (3)。"
+        "序号",
+        max_length=40,
+        blank=True,
+        help_text="原文的序号，如 [1] 或 (1) (3)。",
+        validators=TEXT,
     )
-    text = models.TextField("原文")
-    kind = models.CharField("文献类型", max_length=10, blank=True)
+    text = models.TextField("原文", validators=TEXT)
+    kind = models.CharField("文献类型", max_length=10, blank=True, validators=TEXT)
     year = models.PositiveSmallIntegerField("年份", null=True, blank=True)
-    authors = models.CharField("作者", max_length=300, blank=True)
-    title = models.CharField("题名", max_length=500, blank=True)
-    publisher = models.CharField("出版者或刊名", max_length=300, blank=True)
-    place = models.CharField("出版地", max_length=100, blank=True)
+    authors = models.CharField("作者", max_length=300, blank=True, validators=TEXT)
+    title = models.CharField("题名", max_length=500, blank=True, validators=TEXT)
+    publisher = models.CharField("出版者或刊名", max_length=300, blank=True, validators=TEXT)
+    place = models.CharField("出版地", max_length=100, blank=True, validators=TEXT)
     history = HistoricalRecords(verbose_name="参考文献历史", verbose_name_plural="参考文献历史")
 
     class Meta:

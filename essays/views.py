@@ -213,7 +213,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     essays = list(page.object_list)
     sections = selectors.sections_of(essay.pk for essay in essays)
     shelf = [
-        (essay, reading.topic_extracts(sections.get(essay.pk, []), topic.keywords or {}))
+        (essay, reading.topic_extracts(sections.get(essay.pk, []), topic.keyword_weights))
         for essay in essays
     ]
     canonical_path = request.path + (f"?page={page.number}" if page.number > 1 else "")

@@ -1,6 +1,7 @@
 """Polite Chinese answers for the failures a reader can meet: 503 and 429.
 
-- The database unreachable (``OperationalError`` / ``InterfaceError``) → 503 "服务暂时不可用".
+- The database unreachable (``OperationalError`` / ``InterfaceError``) → 503 "服务暂时不可用";
+  still locked by another writer after the busy timeout → 503 "服务器正忙".
 - The search index missing or damaged (:class:`search.backend.IndexUnavailable`) → 503
   "暂时无法搜索"; every other page keeps working, since the database is the truth.
 - Too many searches from one client → 429 with ``Retry-After``.
@@ -24,12 +25,29 @@ from search.backend import IndexUnavailable
 log = logging.getLogger("portal.errors")
 
 DATABASE_UNAVAILABLE = "服务暂时不可用：数据库暂时无法连接，请稍后再试。"
+DATABASE_BUSY = "服务器正忙：数据库正在写入大量数据（例如导入），请稍后再试。"
 SEARCH_UNAVAILABLE = "暂时无法搜索：搜索索引正在维护或需要重建，请稍后再试。文章页面仍可正常浏览。"
 TOO_MANY_SEARCHES = "搜索太频繁了：请在 {seconds} 秒后再试。"
 
 #: Seconds a client is asked to wait before trying again.
 DATABASE_RETRY_AFTER = 30
 SEARCH_RETRY_AFTER = 60
+
+
+#: PostgreSQL: lock_not_available, deadlock_detected, serialization_failure.
+_PG_BUSY_CODES = {"55P03", "40P01", "40001"}
+
+
+def is_database_busy(error: BaseException) -> bool:
+    """Whether ``error`` means another writer held the database, not that it is down."""
+    if not isinstance(error, OperationalError):
+        return False
+    cause = error.__cause__
+    code = getattr(cause, "pgcode", None) or getattr(getattr(cause, "diag", None), "sqlstate", None)
+    if code in _PG_BUSY_CODES:
+        return True
+    text = str(error).lower()
+    return "database is locked" in text or "database table is locked" in text
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -53,12 +71,12 @@ def _answer(
     return response
 
 
-def database_unavailable(request: HttpRequest) -> HttpResponse:
-    """503: the database cannot be reached."""
+def database_unavailable(request: HttpRequest, *, busy: bool = False) -> HttpResponse:
+    """503: the database cannot be reached (or stayed locked by another writer)."""
     return _answer(
         request,
         status=503,
-        message=DATABASE_UNAVAILABLE,
+        message=DATABASE_BUSY if busy else DATABASE_UNAVAILABLE,
         template="503.html",
         retry_after=DATABASE_RETRY_AFTER,
     )
@@ -93,7 +111,7 @@ def response_for(request: HttpRequest, exception: BaseException) -> HttpResponse
         return search_unavailable(request)
     if isinstance(exception, OperationalError | InterfaceError):
         log.error("Database unavailable: %s", exception)
-        return database_unavailable(request)
+        return database_unavailable(request, busy=is_database_busy(exception))
     return None
 
 

@@ -17,6 +17,8 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 preload_app = True
+# Files the workers create (database, index, uploads) are private: 0600 (portal/private_files.py).
+umask = 0o077
 
 
 def post_fork(server, worker) -> None:

@@ -15,6 +15,7 @@ is used instead (never a client-supplied one).
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 import time
@@ -44,6 +45,21 @@ def client_address(request: HttpRequest) -> str:
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address as a valid IP, for the login limits (django-axes).
+
+    The same trusted-proxy rule as :func:`client_address` (``PORTAL_TRUSTED_PROXIES``),
+    so behind a proxy each reader is counted on their own address, not the proxy's; an
+    address that is not an IP (a misconfigured proxy) falls back to ``REMOTE_ADDR``.
+    """
+    for candidate in (client_address(request), request.META.get("REMOTE_ADDR", "")):
+        try:
+            return str(ipaddress.ip_address(candidate.strip()))
+        except ValueError:
+            continue
+    return None
 
 
 def search_allowance(client: str, *, limit: int, window: int, now: float | None = None) -> int:

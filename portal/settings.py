@@ -15,6 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.cache_config import redis_caches
+from portal.private_files import private_directory, private_umask
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,8 +47,11 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# Everything the portal writes is private to its user: files 0600, directories 0700
+# (the database holds sessions and password hashes; portal/private_files.py).
+private_umask()
 DATA_DIR = Path(os.environ.get("PORTAL_DATA_DIR") or BASE_DIR / "var").resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+private_directory(DATA_DIR)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -93,16 +97,26 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Login hardening (django-axes): the first backend refuses a locked-out login.
+# Login hardening (django-axes): the first backend refuses a locked-out login before
+# the password is hashed (PBKDF2 is slow on purpose), so refused attempts cost a query.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("PORTAL_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("PORTAL_LOGIN_COOLOFF_HOURS", "0.25"))  # hours
-# Lock the username from that address, so one attacker cannot lock an editor out everywhere.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failures are counted per address AND per user name, each against the limit: many user
+# names from one address lock that address, many addresses guessing one user lock that
+# user (an editor locked out this way is let in by `axes_reset_username NAME`).
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# The client address, through the same trusted-proxy rule as the search limit
+# (PORTAL_TRUSTED_PROXIES), so behind a proxy readers are not all one address.
+AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.client_ip"
 AXES_RESET_ON_SUCCESS = True
+# Where a login lands when ?next= is missing or refused (an off-site address): the admin
+# index, not Django's default /accounts/profile/, which the portal does not have.
+LOGIN_REDIRECT_URL = "admin:index"
+LOGIN_URL = "admin:login"
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
 ROOT_URLCONF = "portal.urls"
@@ -129,6 +143,19 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Saves while an import runs: in WAL mode readers never wait for a writer, and every
+    # transaction asks for the write lock at BEGIN (IMMEDIATE), so a writer that finds
+    # the database busy waits up to the busy timeout instead of failing at once with
+    # "database is locked" when it upgrades a read lock. A write that still cannot
+    # happen in time gives the admin form back with a message (essays/admin/busy.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": float(os.environ.get("PORTAL_SQLITE_BUSY_TIMEOUT", "20")),
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -174,6 +201,11 @@ HAYSTACK_SIGNAL_PROCESSOR = "search.signals.EssaySignalProcessor"
 # Processes a full rebuild of the index uses (0: min(2, CPU cores)).
 PORTAL_INDEX_PROCESSES = int(os.environ.get("PORTAL_INDEX_PROCESSES", "0"))
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 10
+
+# The largest source document the admin imports from an upload (bytes): previewing and
+# importing must finish inside one request (gunicorn's 30 s timeout); the import_essays
+# command takes larger ones (up to 20 MB).
+PORTAL_UPLOAD_MAX_BYTES = int(os.environ.get("PORTAL_UPLOAD_MAX_BYTES", str(256 * 1024)))
 
 # Where jieba keeps its dictionary cache: a path the portal owns, not /tmp.
 JIEBA_CACHE_FILE = DATA_DIR / "jieba.cache"

@@ -26,7 +26,7 @@ def essay_text(essay: Essay) -> EssayText:
     references = list(essay.references.all())
     return EssayText(
         title=[part for part in (essay.title, essay.subtitle) if part],
-        head=[*(str(word) for word in essay.keywords or []), *(s.heading for s in sections)],
+        head=[*essay.keyword_list, *(s.heading for s in sections)],
         body=[
             essay.intro,
             *(section.text for section in sections),

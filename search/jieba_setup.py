@@ -10,7 +10,6 @@ indexing commands and tests segment text identically.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from pathlib import Path
 
@@ -47,13 +46,8 @@ def ensure_jieba() -> jieba.Tokenizer:
         jieba.dt.tmp_dir = str(cache_file.parent)
         jieba.dt.cache_file = cache_file.name
         jieba.dt.initialize()
-        # jieba writes the cache with mkstemp (0600): let the other users that run
-        # the portal (web server, cron, deploy) read it instead of rebuilding it.
-        try:
-            if cache_file.exists():
-                os.chmod(cache_file, 0o644)
-        except OSError:
-            pass
+        # jieba writes the cache with mkstemp (0600), like everything in the private
+        # data directory (portal/private_files.py): the portal's user alone reads it.
         jieba.dt.load_userdict(str(USER_DICT))
         _ready = True
     return jieba.dt

@@ -33,6 +33,7 @@ print(json.dumps({
     "session_cookie_secure": settings.SESSION_COOKIE_SECURE,
     "cache_backends": sorted({c["BACKEND"] for c in settings.CACHES.values()}),
     "cache_locations": sorted({c.get("LOCATION", "") for c in settings.CACHES.values()}),
+    "options": db.get("OPTIONS", {}),
 }))
 """
 
@@ -168,3 +169,15 @@ def test_a_cache_url_that_is_not_redis_is_refused(tmp_path):
 
     assert result.returncode != 0
     assert "PORTAL_CACHE_URL must be a Redis URL" in result.stderr
+
+
+def test_sqlite_waits_for_other_writers_and_postgresql_is_left_alone(tmp_path):
+    sqlite = settings_dict(tmp_path, DJANGO_DEBUG="1", PORTAL_SQLITE_BUSY_TIMEOUT="7")
+    assert sqlite["options"]["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in sqlite["options"]["init_command"]
+    assert sqlite["options"]["timeout"] == 7
+    postgres = settings_dict(
+        tmp_path, DJANGO_DEBUG="1", DATABASE_URL="postgres://u:p@db.example:5432/essays"
+    )
+    assert "transaction_mode" not in postgres["options"]
+    assert "init_command" not in postgres["options"]

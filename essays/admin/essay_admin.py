@@ -21,7 +21,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from essays.admin.widgets import SHORT_TEXTAREA
+from essays.admin.busy import BusyDatabaseAdminMixin
+from essays.admin.history_ids import require_integer_id
+from essays.admin.widgets import BOUNDED_JSON, SHORT_TEXTAREA
 from essays.admin_selectors import (
     deleted_essays,
     essay_history_entries,
@@ -146,7 +148,7 @@ class TopicChoiceForm(forms.Form):
 
 
 @admin.register(Essay)
-class EssayAdmin(SimpleHistoryAdmin):
+class EssayAdmin(BusyDatabaseAdminMixin, SimpleHistoryAdmin):
     """Essays with their sections and references edited inline, with history and undo."""
 
     form = EssayForm
@@ -178,6 +180,7 @@ class EssayAdmin(SimpleHistoryAdmin):
         "version",
     )
     inlines = (SectionInline, ReferenceInline)
+    formfield_overrides = BOUNDED_JSON
     actions = ("assign_topic", "remove_topic", "resuggest_topics", "reindex")
     change_list_template = "admin/essays/essay/change_list.html"
 
@@ -341,6 +344,7 @@ class EssayAdmin(SimpleHistoryAdmin):
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         """Every version of the essay with what changed in it, each one revertible."""
+        require_integer_id(object_id)
         obj = self.get_object(request, object_id)
         if obj is None:
             record = Essay.history.filter(id=object_id).first()
@@ -362,6 +366,8 @@ class EssayAdmin(SimpleHistoryAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         """One version as it was (with its sections and references); POST reverts to it."""
+        require_integer_id(object_id)
+        require_integer_id(version_id)
         essay = self.get_object(request, object_id)
         record = get_object_or_404(Essay.history, id=object_id, history_id=version_id)
         if essay is None or record.history_type == "-":

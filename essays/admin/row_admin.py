@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from essays.admin.busy import BusyDatabaseAdminMixin
+from essays.admin.history_ids import IntegerHistoryIdsMixin
 from essays.admin.widgets import SHORT_TEXTAREA
 from essays.models import Essay, Reference, Section
 from essays.services.history import (
@@ -16,7 +18,7 @@ from essays.services.history import (
 )
 
 
-class EssayRowAdmin(SimpleHistoryAdmin):
+class EssayRowAdmin(IntegerHistoryIdsMixin, BusyDatabaseAdminMixin, SimpleHistoryAdmin):
     """A section or reference edited on its own still makes a new version of its essay."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:

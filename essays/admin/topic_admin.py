@@ -9,17 +9,21 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from essays.admin.busy import BusyDatabaseAdminMixin
+from essays.admin.history_ids import IntegerHistoryIdsMixin
+from essays.admin.widgets import BOUNDED_JSON
 from essays.models import Topic
 
 
 @admin.register(Topic)
-class TopicAdmin(SimpleHistoryAdmin):
+class TopicAdmin(IntegerHistoryIdsMixin, BusyDatabaseAdminMixin, SimpleHistoryAdmin):
     """Topics with their descriptions, keyword weights, essays and history."""
 
     list_display = ("name", "slug", "essay_count")
     search_fields = ("name", "slug", "description")
     readonly_fields = ("essay_links",)
     fields = ("name", "slug", "description", "keywords", "essay_links")
+    formfield_overrides = BOUNDED_JSON
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Topic]:
         """Topics annotated with their number of essays."""

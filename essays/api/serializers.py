@@ -83,7 +83,7 @@ def essay_full(essay: Essay) -> dict[str, Any]:
         "collection": essay.collection.title,
         "number": essay.number,
         "intro": essay.intro,
-        "keywords": list(essay.keywords or []),
+        "keywords": essay.keyword_list,
         "topics": [topic_brief(topic) for topic in essay.topics.all()],
         "url": essay.get_absolute_url(),
         "sections": [section_data(section) for section in essay.sections.all()],

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from essays.validation import strip_control_characters
+
 from . import patterns
 
 #: Lines the scraping site adds to every document.
@@ -23,9 +25,20 @@ _INLINE_PAGE_NUMBER = re.compile(rf"(?<=[{patterns.CJK}]) \d{{1,3}} (?=[{pattern
 _BROKEN_LINE_MIN_LENGTH = 40
 
 
+#: Control characters that break a line (vertical tab, form feed, file/group/record separators).
+_LINE_BREAKING_CONTROLS = re.compile("[\x0b\x0c\x1c-\x1e\x85]")
+
+
 def normalise_lines(text: str) -> list[str]:
-    """Split text into NFC-normalised lines with surrounding white space removed."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    """Split text into NFC-normalised lines with surrounding white space removed.
+
+    Control characters are not text: those that break a line (form feed between pages,
+    vertical tab) become line breaks, the rest are dropped, so no imported field holds
+    one (an editor could not save it, and the Atom feed cannot carry it).
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = strip_control_characters(_LINE_BREAKING_CONTROLS.sub("\n", text))
+    text = unicodedata.normalize("NFC", text)
     return [line.replace("\u3000", " ").strip() for line in text.split("\n")]
 
 

@@ -40,8 +40,7 @@ def backup_restore(*, document: dict[str, Any]) -> dict[str, int]:
             "数据库中已有文集或文章：只能恢复到没有文章的数据库（例如先运行 flush）。"
         )
     model_list = backup_models()
-    for model in reversed(model_list):
-        model._default_manager.all().delete()
+    _rows_clear(model_list)
     _users_ensure(document.get("users", []))
     restored = {model._meta.label: 0 for model in model_list}
     try:
@@ -61,6 +60,19 @@ def backup_restore(*, document: dict[str, Any]) -> dict[str, int]:
     _sequences_reset(model_list)
     content_changed()  # the whole corpus was replaced: cached pages are stale on commit
     return restored
+
+
+def _rows_clear(model_list: list[Any]) -> None:
+    """Empty the backup's tables: the live rows first, then the history rows.
+
+    Deleting a live row (the topics a migration made) records a "deleted" history
+    entry; clearing the history tables last removes those too, so the restored history
+    is exactly the backup's.
+    """
+    live = [model for model in model_list if not hasattr(model, "history_id")]
+    history = [model for model in model_list if hasattr(model, "history_id")]
+    for model in [*reversed(live), *reversed(history)]:
+        model._default_manager.all().delete()
 
 
 def _sequences_reset(model_list: list[Any]) -> None:

@@ -80,7 +80,7 @@ def _parsed_from_stored(essay: Essay) -> ParsedEssay:
         title=essay.title,
         subtitle=essay.subtitle,
         intro=essay.intro,
-        keywords=list(essay.keywords or []),
+        keywords=essay.keyword_list,
         sections=[
             ParsedSection(level=s.level, number=s.number, heading=s.heading, text=s.text)
             for s in essay.sections.order_by("order")

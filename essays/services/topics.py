@@ -46,9 +46,9 @@ def topic_evidence(*, essay: ParsedEssay, topics: Iterable[Topic]) -> list[Topic
     evidence = []
     for topic in topics:
         score = 0.0
-        for keyword, weight in (topic.keywords or {}).items():
+        for keyword, weight in topic.keyword_weights.items():
             key = tuple(tokenizer.lcut(keyword))
-            score += float(weight) * (HEADING_WEIGHT * head_counts[key] + body_counts[key])
+            score += weight * (HEADING_WEIGHT * head_counts[key] + body_counts[key])
         evidence.append(TopicEvidence(topic=topic, score=score, density=score * 1000 / length))
     return evidence
 

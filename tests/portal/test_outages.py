@@ -88,6 +88,16 @@ def test_an_operational_error_raised_in_a_view_is_a_503(client, monkeypatch):
     assert api.status_code == 503 and "数据库" in api.json()["error"]
 
 
+def test_a_database_locked_past_the_busy_timeout_is_a_503_saying_busy(client, monkeypatch):
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("essays.selectors.topic_list_with_counts", locked)
+    page = client.get("/topics/")
+    assert page.status_code == 503 and "服务器正忙" in page.content.decode("utf-8")
+    assert page["Retry-After"]
+
+
 @pytest.mark.django_db
 def test_healthz_is_200_only_when_the_index_matches_the_database(client):
     health = client.get("/healthz")  # never indexed

@@ -19,7 +19,8 @@ def test_initialised_at_start_up_with_the_apps_cache():
     assert Path(jieba.dt.tmp_dir) == cache.parent
     assert jieba.dt.cache_file == cache.name
     assert cache.is_file()
-    assert stat.S_IMODE(cache.stat().st_mode) & 0o044  # other portal users can read it
+    # Private like the rest of the data directory (portal/private_files.py).
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600
 
 
 def test_ensure_jieba_is_idempotent():

@@ -2,7 +2,8 @@
 and topic, with the whole edit history (see :mod:`essays.backup` for the format).
 
 The file is written beside its final name and renamed into place when complete, so an
-interrupted export never leaves a half-written backup under that name.
+interrupted export never leaves a half-written backup under that name. It is readable
+by its owner only (mode 0600).
 ``restore_essays`` loads it into an empty database.
 """
 
@@ -16,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, transaction
 
 from essays.backup import backup_data, backup_dumps
+from portal.private_files import open_private
 
 
 class Command(BaseCommand):
@@ -38,7 +40,9 @@ class Command(BaseCommand):
             raise CommandError(f"读取数据库失败，没有写出备份：{error}", returncode=1) from error
         temporary = path.with_name(f".{path.name}.partial")
         try:
-            temporary.write_text(backup_dumps(document), encoding="utf-8")
+            # 0600: the backup names the editors and holds unpublished edits.
+            with open_private(temporary) as handle:
+                handle.write(backup_dumps(document))
             os.replace(temporary, path)
         except OSError as error:
             temporary.unlink(missing_ok=True)

@@ -39,7 +39,11 @@ def _with_a_gbk_paragraph() -> bytes:
 @pytest.mark.parametrize(
     ("name", "make", "message"),
     [
-        ("huge.txt", lambda: b"a" * (MAX_SOURCE_BYTES + 1), "文件过大（20 MB），上限为 20 MB"),
+        (
+            "huge.txt",
+            lambda: b"a" * (MAX_SOURCE_BYTES + 1),
+            "文件过大（20 MB），在后台导入的上限为",
+        ),
         ("cut.txt", _cut_inside_a_character, "文件在末尾被截断"),
         ("mixed.txt", _with_a_gbk_paragraph, "混用了多种编码"),
         ("archive.txt", lambda: gzip.compress(COLLECTION_SOURCE.read_bytes()), "二进制"),

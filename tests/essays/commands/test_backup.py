@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from haystack import connections
 
-from essays.models import Essay, Section
+from essays.models import Collection, Essay, Section, Topic
 from essays.services.history import essay_version_record
 from tests.corpus import import_essays
 from tests.factories import make_topic
@@ -124,3 +124,26 @@ def test_restore_refuses_a_broken_file(tmp_path, content, message):
         call_command("restore_essays", str(path))
     assert message in str(raised.value)
     assert not Essay.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_restore_into_a_freshly_migrated_database_adds_no_history(tmp_path):
+    from essays.backup import backup_models
+
+    _edited_corpus()
+    first = _export(tmp_path / "first.json")
+    # A fresh database: what the migrations made (the three topics, without history).
+    migrated = {"城乡统筹", "服务意识", "劳动力转移"}
+    Collection.objects.all().delete()
+    Topic.objects.exclude(name__in=migrated).delete()
+    for model in backup_models():
+        if model.__name__.startswith("Historical"):
+            model.objects.all().delete()
+    assert set(Topic.objects.values_list("name", flat=True)) == migrated
+
+    call_command("restore_essays", str(tmp_path / "first.json"), "--no-index", stdout=io.StringIO())
+
+    second = _export(tmp_path / "second.json")
+    assert second["counts"] == first["counts"]
+    assert not Topic.history.filter(history_type="-").exists()
+    assert second == first
