@@ -185,7 +185,13 @@ class BulkSegmentWriter(SegmentWriter):
     """
 
     def __init__(self, ix: whoosh_index.Index, **kwargs: Any):
-        super().__init__(ix, **kwargs)
+        try:
+            super().__init__(ix, **kwargs)
+        except LockError:
+            raise
+        except BaseException:  # files begun, lock taken: give both back
+            self._discard()
+            raise
         # field name → term bytes → (document numbers, weights, encoded values)
         self._terms: dict[str, dict[bytes, tuple[array, array, list[bytes]]]] = {}
         # field name → document number → the field's length as whoosh stores it
@@ -349,13 +355,17 @@ class BulkSegmentWriter(SegmentWriter):
 
     def _discard(self) -> None:
         """Remove what this writer wrote unless its table of contents made it live."""
-        for close in (self._close_segment, self._tempstorage.destroy):
-            try:
-                close()
-            except Exception:  # already closed, or the disk is failing: go on
-                log.debug("Closing a failed writer", exc_info=True)
-        if not getattr(self, "_toc_written", False):
-            prefix = f"{self.newsegment.segment_id()}."
+        try:
+            self._close_segment()
+        except Exception:  # half set up, already closed, or the disk is failing: go on
+            log.debug("Closing a failed writer's files", exc_info=True)
+        try:
+            self._tempstorage.destroy()
+        except Exception:
+            log.debug("Removing a failed writer's temporary files", exc_info=True)
+        newsegment = getattr(self, "newsegment", None)
+        if newsegment is not None and not getattr(self, "_toc_written", False):
+            prefix = f"{newsegment.segment_id()}."
             toc_temp = f"_{self.indexname}_{self.generation}.toc."
             for name in list(self.storage.list()):
                 if name.startswith((prefix, toc_temp)):
@@ -363,7 +373,7 @@ class BulkSegmentWriter(SegmentWriter):
                         self.storage.delete_file(name)
                     except OSError:
                         log.warning("Could not remove the partial index file %s", name)
-        if self.writelock is not None:
+        if getattr(self, "writelock", None) is not None:
             try:
                 self.writelock.release()
             except Exception:
