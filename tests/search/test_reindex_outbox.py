@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import io
+import runpy
 import time
 from pathlib import Path
 
@@ -178,3 +179,21 @@ def test_the_background_timer_retries_until_the_fault_is_gone(
     timer = outbox._retry.timer
     if timer is not None:
         timer.join(timeout=5)
+
+
+def test_a_new_gunicorn_worker_writes_what_a_killed_one_left(client, corpus, monkeypatch, settings):
+    essay = corpus[4]
+    monkeypatch.setattr("search.signals.flush", lambda: None)  # killed after the commit
+    _retitle(essay, "新进程补写的标题")
+    monkeypatch.undo()
+    assert _count(client, "新进程补写的标题") == 0
+
+    settings.PORTAL_REINDEX_RETRY_SECONDS = 5
+    monkeypatch.setattr(outbox, "_retry", outbox._RetryState())
+    conf = runpy.run_path(str(Path(__file__).resolve().parents[2] / "portal" / "gunicorn.conf.py"))
+    conf["post_worker_init"](worker=None)
+    deadline = time.monotonic() + 20
+    while PendingReindex.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _count(client, "新进程补写的标题") == 1
+    assert not PendingReindex.objects.exists()
