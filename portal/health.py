@@ -56,8 +56,10 @@ def index_files_check() -> dict[str, Any]:
         log.error("Health check: cannot verify the search index files: %s", error)
         return {"ok": False, "error": "无法校验搜索索引文件。", "action": REBUILD}
     check: dict[str, Any] = {"ok": found.ok, "recorded": found.recorded}
-    if found.unrecorded:
+    if found.unrecorded:  # written after the last record: checked once a commit records them
         check["unrecorded"] = len(found.unrecorded)
+    if found.unchecked:  # over this probe's reading budget: checked by the next probes
+        check["unchecked"] = len(found.unchecked)
     if not found.ok:
         log.error("Health check: damaged search index files: %s", found.damaged)
         check.update(

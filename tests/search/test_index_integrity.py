@@ -93,6 +93,23 @@ def test_healthz_reads_an_unchanged_file_once(corpus, search_index):
     assert again.ok and again.read_bytes == 0
 
 
+def test_each_probe_reads_a_bounded_share_and_damage_is_still_found(corpus, search_index):
+    """At 10,000 essays the index is ~700 MB: a probe reads at most a budget's worth
+    (here one file per call), files changed since their last check first."""
+    live = _live(search_index)
+    files = sorted(integrity.load(live))
+    seen: set[str] = set()
+    for _ in files:
+        found = integrity.verify(live, budget=1)
+        assert found.ok
+        seen.update(set(files) - set(found.unchecked))
+    assert seen == set(files) and integrity.verify(live, budget=1).read_bytes == 0
+    segment = _largest_segment(search_index)
+    _overwrite_blocks(segment)
+    found = integrity.verify(live, budget=1)  # the changed file is read first
+    assert found.damaged == [segment.name] and found.read_bytes == segment.stat().st_size
+
+
 def test_a_save_records_its_new_files(
     client, corpus, search_index, django_capture_on_commit_callbacks
 ):
