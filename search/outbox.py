@@ -187,6 +187,18 @@ def _forget(rows: dict[int, uuid.UUID]) -> None:
             ).delete()
 
 
+def pending_rows() -> dict[int, uuid.UUID]:
+    """Every row now: ``{essay id: token}`` (before a full rebuild, see :func:`forget`)."""
+    return _rows(PendingReindex.objects.all())
+
+
+def forget(rows: dict[int, uuid.UUID]) -> None:
+    """Delete ``rows`` (from :func:`pending_rows`) once a full rebuild that read the
+    database after taking them is live; rows changed since are kept."""
+    if rows:
+        _forget(rows)
+
+
 def _note_failure(ids: list[int], error: BaseException) -> None:
     try:
         PendingReindex.objects.filter(essay_id__in=ids).update(

@@ -197,3 +197,14 @@ def test_a_new_gunicorn_worker_writes_what_a_killed_one_left(client, corpus, mon
         time.sleep(0.1)
     assert _count(client, "新进程补写的标题") == 1
     assert not PendingReindex.objects.exists()
+
+
+def test_a_full_rebuild_covers_the_waiting_changes(client, corpus, monkeypatch):
+    fault = IndexFault(monkeypatch, "read-only")
+    _retitle(corpus[5], "重建前等待的标题")
+    assert PendingReindex.objects.count() == 1
+    fault.clear()
+    call_command("rebuild_index_swapped", stdout=io.StringIO())
+    assert not PendingReindex.objects.exists()
+    assert _count(client, "重建前等待的标题") == 1
+    assert client.get("/healthz").status_code == 200
