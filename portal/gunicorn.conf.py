@@ -40,3 +40,13 @@ def when_ready(server) -> None:
             warm(searcher)
     except Exception:  # no index yet, or a damaged one: search answers 503 until rebuilt
         logging.getLogger("portal").warning("Could not warm the search index", exc_info=True)
+
+
+def post_worker_init(worker) -> None:
+    """A worker that starts (one replacing a killed worker too) soon writes the changes
+    waiting in the re-index outbox: a killed worker's commit may have had no index write
+    (search/outbox.py). Runs in a background thread; off when
+    ``PORTAL_REINDEX_RETRY_SECONDS`` is 0."""
+    from search.outbox import schedule_retry
+
+    schedule_retry(delay=1.0)

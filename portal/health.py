@@ -1,11 +1,15 @@
-"""``/healthz``: is the portal able to serve, and is the search index complete?
+"""``/healthz``: is the portal able to serve, and is the search index complete and sound?
 
 Checks, in order: the database answers; the live search index is present and readable;
-the index holds exactly as many documents as the database has essays; the shared cache
-(Redis, when ``PORTAL_CACHE_URL`` is set) answers. JSON; 200 when
-every check passes, 503 otherwise, naming the checks that failed, e.g.
-``{"status": "fail", "checks": {"database": {"ok": true, "essays": 12}, "index":
-{"ok": false, "error": "…"}, "index_count": {"ok": false, …}}}``.
+its files match the checksums recorded when they were committed (``index_files``); the
+index holds exactly as many documents as the database has essays; no change has waited
+to be indexed longer than ``PORTAL_REINDEX_MAX_DELAY`` seconds (``reindex``); the shared
+cache (Redis, when ``PORTAL_CACHE_URL`` is set) answers (``shared_cache``). JSON; 200
+when every check passes, 503 otherwise, naming the checks that failed, each with a
+Chinese ``error`` and, where an operator can repair it, the ``action`` that does, e.g.
+``{"status": "fail", "failed": ["index_files"], "checks": {…, "index_files": {"ok":
+false, "damaged": ["MAIN_….seg"], "error": "…", "action": "manage.py
+rebuild_index_swapped"}}}``.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -21,9 +26,15 @@ from haystack import connections
 
 from essays.models import Essay
 from portal import shared_cache
+from search import integrity, outbox
 from search.backend import IndexUnavailable
 
 log = logging.getLogger(__name__)
+
+#: The command that builds a complete new index and switches to it.
+REBUILD = "manage.py rebuild_index_swapped"
+#: The command that writes the changes waiting in the re-index outbox.
+DRAIN = "manage.py reindex_pending"
 
 
 def database_essay_count() -> int:
@@ -36,6 +47,52 @@ def index_document_count() -> int:
     backend = connections["default"].get_backend()
     with backend.searcher() as searcher:
         return searcher.doc_count()
+
+
+def index_files_check() -> dict[str, Any]:
+    """Whether the live index's files match the checksums recorded at their commit."""
+    backend = connections["default"].get_backend()
+    try:
+        found = integrity.verify(backend.live_path())
+    except (IndexUnavailable, OSError) as error:
+        log.error("Health check: cannot verify the search index files: %s", error)
+        return {"ok": False, "error": "无法校验搜索索引文件。", "action": REBUILD}
+    check: dict[str, Any] = {"ok": found.ok, "recorded": found.recorded}
+    if found.unrecorded:  # written after the last record: checked once a commit records them
+        check["unrecorded"] = len(found.unrecorded)
+    if found.unchecked:  # over this probe's reading budget: checked by the next probes
+        check["unchecked"] = len(found.unchecked)
+    if not found.ok:
+        log.error("Health check: damaged search index files: %s", found.damaged)
+        check.update(
+            damaged=found.damaged,
+            error=f"搜索索引有 {len(found.damaged)} 个文件与提交时记录的校验和不符：索引已损坏。",
+            action=REBUILD,
+        )
+    return check
+
+
+def reindex_check() -> dict[str, Any]:
+    """Whether changes wait to be written to the search index, and for how long."""
+    limit = float(getattr(settings, "PORTAL_REINDEX_MAX_DELAY", 120))
+    try:
+        found = outbox.status()
+    except DatabaseError:
+        return {"ok": False, "error": "无法读取待更新索引的记录：数据库不可用。"}
+    check: dict[str, Any] = {"pending": found.pending, "max_delay": limit}
+    if found.oldest_seconds is None:
+        return {"ok": True, **check}
+    waited = round(found.oldest_seconds, 1)
+    check["oldest_seconds"] = waited
+    if waited <= limit:
+        return {"ok": True, **check}
+    log.error("Health check: %s essays wait to be indexed, for %.0f s", found.pending, waited)
+    return {
+        "ok": False,
+        **check,
+        "error": f"有 {found.pending} 篇文章的修改尚未写入搜索索引，最早的已等待 {waited:.0f} 秒。",
+        "action": DRAIN,
+    }
 
 
 def health_report() -> dict[str, Any]:
@@ -53,16 +110,27 @@ def health_report() -> dict[str, Any]:
         checks["index"] = {"ok": True, "documents": indexed}
     except IndexUnavailable as error:
         log.error("Health check: search index unavailable: %s", error)
-        checks["index"] = {"ok": False, "error": "搜索索引缺失或无法读取。"}
+        checks["index"] = {"ok": False, "error": "搜索索引缺失或无法读取。", "action": REBUILD}
+    checks["index_files"] = (
+        index_files_check()
+        if indexed is not None
+        else {"ok": False, "error": "搜索索引不可用，无法校验。", "action": REBUILD}
+    )
     if essays is None or indexed is None:
         checks["index_count"] = {"ok": False, "error": "无法比较：数据库或搜索索引不可用。"}
     elif essays != indexed:
         checks["index_count"] = {
             "ok": False,
             "error": f"搜索索引有 {indexed} 篇，数据库有 {essays} 篇：索引与数据库不一致。",
+            "action": REBUILD,
         }
     else:
         checks["index_count"] = {"ok": True}
+    checks["reindex"] = (
+        reindex_check()
+        if essays is not None
+        else {"ok": False, "error": "数据库不可用，无法读取待更新索引的记录。"}
+    )
     checks["shared_cache"] = shared_cache.check()
     healthy = all(check["ok"] for check in checks.values())
     return {

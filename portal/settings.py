@@ -207,6 +207,15 @@ HAYSTACK_SEARCH_RESULTS_PER_PAGE = 10
 # command takes larger ones (up to 20 MB).
 PORTAL_UPLOAD_MAX_BYTES = int(os.environ.get("PORTAL_UPLOAD_MAX_BYTES", str(256 * 1024)))
 
+# --- Search index reliability (search/outbox.py, search/integrity.py, portal/health.py) ---
+# /healthz fails once a change has waited this many seconds to reach the search index.
+PORTAL_REINDEX_MAX_DELAY = float(os.environ.get("PORTAL_REINDEX_MAX_DELAY", "120"))
+# First background retry of a failed index write, in seconds (doubling, at most 300); 0: off.
+PORTAL_REINDEX_RETRY_SECONDS = float(os.environ.get("PORTAL_REINDEX_RETRY_SECONDS", "5"))
+# /healthz re-reads an unchanged index file to verify its checksum after this many seconds.
+PORTAL_INDEX_VERIFY_SECONDS = float(os.environ.get("PORTAL_INDEX_VERIFY_SECONDS", "3600"))
+# --- end of search index reliability ---
+
 # Where jieba keeps its dictionary cache: a path the portal owns, not /tmp.
 JIEBA_CACHE_FILE = DATA_DIR / "jieba.cache"
 

@@ -15,6 +15,9 @@ os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
 # switch them on themselves.
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("PORTAL_SEARCH_RATE_LIMIT", "0")
+# No background re-index threads (they would read the database outside the test's
+# transaction); tests that exercise them switch them on.
+os.environ.setdefault("PORTAL_REINDEX_RETRY_SECONDS", "0")
 if "PORTAL_DATA_DIR" not in os.environ:
     _data_dir = tempfile.mkdtemp(prefix="portal-test-")
     os.environ["PORTAL_DATA_DIR"] = _data_dir

@@ -65,6 +65,7 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import AsyncWriter, SegmentWriter
 
+from search import integrity
 from search.analysis import one_document
 
 CURRENT = "CURRENT"
@@ -184,7 +185,13 @@ class BulkSegmentWriter(SegmentWriter):
     """
 
     def __init__(self, ix: whoosh_index.Index, **kwargs: Any):
-        super().__init__(ix, **kwargs)
+        try:
+            super().__init__(ix, **kwargs)
+        except LockError:
+            raise
+        except BaseException:  # files begun, lock taken: give both back
+            self._discard()
+            raise
         # field name → term bytes → (document numbers, weights, encoded values)
         self._terms: dict[str, dict[bytes, tuple[array, array, list[bytes]]]] = {}
         # field name → document number → the field's length as whoosh stores it
@@ -318,6 +325,62 @@ class BulkSegmentWriter(SegmentWriter):
             postings[1].extend(weights)
             postings[2].extend(values)
 
+    # Commits that clean up after themselves ----------------------------------------
+
+    def _commit_toc(self, segments: list) -> None:
+        """Write the table of contents, then record the files' checksums (still locked)."""
+        super()._commit_toc(segments)
+        self._toc_written = True
+        try:
+            integrity.record(self.storage.folder)
+        except OSError:  # the commit stands; /healthz reports the files as unrecorded
+            log.warning("Could not record the index checksums", exc_info=True)
+
+    def commit(self, *args: Any, **kwargs: Any) -> None:
+        """Commit (see :meth:`SegmentWriter.commit`); on failure (a full disk, a folder
+        that became read-only) remove the files this writer wrote and release the lock,
+        leaving the index as it was."""
+        try:
+            super().commit(*args, **kwargs)
+        except BaseException:
+            self._discard()
+            raise
+
+    def cancel(self) -> None:
+        """Give up this writer, and remove the files of the segment it had begun."""
+        try:
+            super().cancel()
+        finally:
+            self._discard()
+
+    def _discard(self) -> None:
+        """Remove what this writer wrote unless its table of contents made it live."""
+        try:
+            self._close_segment()
+        except Exception:  # half set up, already closed, or the disk is failing: go on
+            log.debug("Closing a failed writer's files", exc_info=True)
+        try:
+            self._tempstorage.destroy()
+        except Exception:
+            log.debug("Removing a failed writer's temporary files", exc_info=True)
+        newsegment = getattr(self, "newsegment", None)
+        if newsegment is not None and not getattr(self, "_toc_written", False):
+            prefix = f"{newsegment.segment_id()}."
+            toc_temp = f"_{self.indexname}_{self.generation}.toc."
+            for name in list(self.storage.list()):
+                if name.startswith((prefix, toc_temp)):
+                    try:
+                        self.storage.delete_file(name)
+                    except OSError:
+                        log.warning("Could not remove the partial index file %s", name)
+        if getattr(self, "writelock", None) is not None:
+            try:
+                self.writelock.release()
+            except Exception:
+                log.debug("Releasing the index lock", exc_info=True)
+            self.writelock = None
+        self.is_closed = True
+
     def finish_segment(self) -> Any:
         """Write this writer's segment and close the writer without a commit.
 
@@ -428,6 +491,7 @@ def commit_segments(ix: whoosh_index.Index, segments: list) -> None:
     generation = ix.latest_generation() + 1
     TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
     clean_files(ix.storage, ix.indexname, generation, segments)
+    integrity.record(ix.storage.folder)
 
 
 def index_processes() -> int:
@@ -775,6 +839,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
             old = Path(self.path) if self.path else None
             new = self._new_generation()
             _storage(new).create_index(self._schema())
+            integrity.record(new)
             self._switch_to(new)
             self.setup()
             if old is not None and old != new:
@@ -863,7 +928,9 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
                     return AsyncWriter(self.index)
                 time.sleep(0.05)
 
-    def update(self, index, iterable, commit=True):
+    def update(self, index, iterable, commit=True) -> bool:
+        """Write ``iterable``'s documents in one commit; False if a background writer
+        (the lock was held past :attr:`lock_timeout`) will commit them later."""
         with _write_lock:
             self._ensure_current()
             self.index = self.index.refresh()
@@ -873,7 +940,7 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
                 doc.pop("boost", None)
                 documents.append({k: self._from_python(v) for k, v in doc.items()})
             if not documents:
-                return
+                return True
             writer = self._writer()
             try:
                 for doc in documents:
@@ -881,48 +948,54 @@ class ChineseWhooshSearchBackend(WhooshSearchBackend):
             except BaseException:
                 writer.cancel()
                 raise
-            self._commit(writer)
+            return self._commit(writer)
 
-    def _commit(self, writer) -> None:
+    def _commit(self, writer) -> bool:
         """Commit a save's writer without merging: the edit is searchable at once.
 
         Then, if a tier of small segments is full (every few saves), merge it with a
-        second commit; searches already see the edit while it runs.
+        second commit; searches already see the edit while it runs (a failed merge is
+        logged: the edit is committed, and a later save merges). Returns False when the
+        writer is whoosh's background writer (the lock was held too long), which
+        commits later.
         """
         if not isinstance(writer, BulkSegmentWriter):  # AsyncWriter: commits later
             writer.commit()
-            return
+            return False
         writer.commit(merge=False)
         self.index = self.index.refresh()
         if not segments_to_merge(self.index._segments()):
-            return
+            return True
         try:
             merger = BulkSegmentWriter(self.index)  # no waiting: merge at a later save
         except LockError:
-            return
+            return True
         try:
-            merger.commit(mergetype=merge_small_segments)
-        except BaseException:
-            merger.cancel()
-            raise
+            merger.commit(mergetype=merge_small_segments)  # cleans up after a failure
+        except Exception:
+            log.warning("Merging small index segments failed; a later save retries", exc_info=True)
+        return True
 
-    def remove(self, obj_or_string, commit=True):
+    def _delete_terms(self, identifiers: Iterable[str]) -> bool:
         with _write_lock:
             self._ensure_current()
             self.index = self.index.refresh()
             writer = self._writer()
-            writer.delete_by_term(ID, get_identifier(obj_or_string))
-            self._commit(writer)
+            try:
+                for identifier in identifiers:
+                    writer.delete_by_term(ID, identifier)
+            except BaseException:
+                writer.cancel()
+                raise
+            return self._commit(writer)
 
-    def remove_many(self, identifiers) -> None:
+    def remove(self, obj_or_string, commit=True) -> bool:
+        """Remove one document; False if a background writer will commit it later."""
+        return self._delete_terms([get_identifier(obj_or_string)])
+
+    def remove_many(self, identifiers) -> bool:
         """Remove several documents (``app.model.pk`` identifiers) with one commit."""
-        with _write_lock:
-            self._ensure_current()
-            self.index = self.index.refresh()
-            writer = self._writer()
-            for identifier in identifiers:
-                writer.delete_by_term(ID, identifier)
-            self._commit(writer)
+        return self._delete_terms(list(identifiers))
 
     def clear(self, models=None, commit=True):
         with _write_lock:

@@ -3,22 +3,25 @@
 haystack's realtime processor only sees an indexed model's own save and delete, and
 indexes at once — inside a transaction that may still roll back.  Here any change to
 an essay, its sections or references (admin inlines included), its topics, or a topic
-itself marks the essays concerned, and they are re-indexed (or removed, if gone) when
-the transaction commits.
+itself marks the essays concerned: an outbox row is written in the same transaction
+(:mod:`search.outbox`), and they are re-indexed (or removed, if gone) when it commits.
+A write that fails leaves the rows, and it is retried until it succeeds.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from functools import partial
+from collections.abc import Iterable
 
-from django.db import transaction
 from django.db.models import signals
-from haystack.exceptions import NotHandled
 from haystack.signals import BaseSignalProcessor
 
 from essays.models import Essay, Reference, Section, Topic
+from search import outbox
+from search.indexing import reindex_essays
+
+__all__ = ["EssaySignalProcessor", "flush", "reindex_essays", "schedule_reindex"]
 
 log = logging.getLogger(__name__)
 _pending = threading.local()
@@ -73,57 +76,27 @@ class EssaySignalProcessor(BaseSignalProcessor):
 
     def schedule(self, essay_ids, using=None):
         """Re-index these essays once the current transaction commits (now if none)."""
-        ids = {int(pk) for pk in essay_ids}
-        if not ids:
-            return
-        _pending_ids().update(ids)
-        transaction.on_commit(partial(self.flush), using=using)
+        schedule_reindex(essay_ids, using=using)
 
     def flush(self):
         """Re-index every essay marked so far; callbacks after the first find none."""
-        ids = _pending_ids()
-        if not ids:
-            return
-        batch = sorted(ids)
-        ids.clear()
-        try:
-            reindex_essays(batch, connections=self.connections, router=self.connection_router)
-        except Exception:  # the database is the truth; `rebuild_index` repairs the index
-            log.exception("Re-indexing essays %s failed", batch)
+        flush()
 
 
-def reindex_essays(essay_ids, *, connections=None, router=None, batch_size=500) -> None:
-    """Bring these essays' search documents in line with the database.
+def schedule_reindex(essay_ids: Iterable[int], *, using: str | None = None) -> None:
+    """Record these essays in the outbox in the current transaction, and write them to
+    the index when it commits (now outside a transaction); see :mod:`search.outbox`."""
+    ids = {int(pk) for pk in essay_ids}
+    if not ids:
+        return
+    _pending_ids().update(ids)
+    outbox.record(ids, using=using, on_commit=flush)
 
-    Essays are loaded and indexed ``batch_size`` at a time (one writer commit each), and
-    the documents of essays that are gone are removed together.
-    """
-    if connections is None:
-        from haystack import connection_router as router
-        from haystack import connections
-    essay_ids = list(dict.fromkeys(int(pk) for pk in essay_ids))
-    targets = []
-    for using in router.for_write():
-        try:
-            index = connections[using].get_unified_index().get_index(Essay)
-        except NotHandled:
-            continue
-        targets.append((index, index.get_backend(using)))
-    found: set[int] = set()
-    for start in range(0, len(essay_ids), batch_size):
-        essays = list(
-            Essay.objects.filter(pk__in=essay_ids[start : start + batch_size]).prefetch_related(
-                "sections", "references", "topics"
-            )
-        )
-        found.update(essay.pk for essay in essays)
-        for index, backend in targets:
-            if essays:
-                backend.update(index, essays)
-    gone = [f"essays.essay.{essay_id}" for essay_id in essay_ids if essay_id not in found]
-    for _, backend in targets:
-        if gone and hasattr(backend, "remove_many"):
-            backend.remove_many(gone)
-        else:
-            for identifier in gone:
-                backend.remove(identifier)
+
+def flush() -> None:
+    """Write the essays marked on this thread (those still in the outbox) to the index,
+    with any that failed earlier; a failure leaves them in the outbox, to be retried."""
+    ids = _pending_ids()
+    batch = sorted(ids)
+    ids.clear()
+    outbox.drain(batch)

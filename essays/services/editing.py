@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -118,9 +117,8 @@ def essays_topics_resuggest(*, essays: Iterable[Essay]) -> int:
 
 
 def essays_reindex(*, essay_ids: Iterable[int]) -> None:
-    """Re-index these essays in search when the current transaction commits."""
-    from search.signals import reindex_essays
+    """Re-index these essays in search when the current transaction commits (recorded
+    in the search outbox first, so a failed write is retried)."""
+    from search.signals import schedule_reindex
 
-    ids = sorted({int(pk) for pk in essay_ids})
-    if ids:
-        transaction.on_commit(partial(reindex_essays, ids))
+    schedule_reindex(essay_ids)

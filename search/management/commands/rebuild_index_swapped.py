@@ -2,7 +2,8 @@
 
 Unlike haystack's ``rebuild_index`` (which empties the live index, then fills it), the
 live index keeps answering searches until the new one is complete, and a failure
-leaves it untouched.
+leaves it untouched. Changes waiting in the re-index outbox before it started are in the
+new index: their rows are removed once it is live.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from django.core.management.base import BaseCommand
 from haystack import connections
 
 from essays.models import Essay
+from search import outbox
 
 
 class Command(BaseCommand):
@@ -22,9 +24,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, using="default", verbosity=1, **options):
+        """Build the new index, switch to it, and clear the outbox rows it covers."""
         backend = connections[using].get_backend()
         index = connections[using].get_unified_index().get_index(Essay)
+        waiting = outbox.pending_rows()  # committed before the rebuild reads the essays
         # A queryset (not an iterator): the backend shares it out among its worker processes.
         count = backend.rebuild_swapped(index, index.index_queryset(using=using))
+        outbox.forget(waiting)
         if verbosity >= 1:
             self.stdout.write(f"已索引 {count} 篇文章，新索引已启用：{backend.path}")
