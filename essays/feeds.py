@@ -41,8 +41,8 @@ class EssayFeed(Feed):
         return essays.order_by("-updated_at", "-pk")[:FEED_LENGTH]
 
     def item_title(self, item: Essay) -> str:
-        """Title, with 篇 number and collection so same-titled essays are told apart."""
-        return f"{item.title}（{item.collection.title} · 篇{item.number}）"
+        """The display title, with collection and 篇 number."""
+        return f"{item.display_title}（{item.collection.title} · 篇{item.number}）"
 
     def item_description(self, item: Essay) -> str:
         """The subtitle or the start of the intro."""

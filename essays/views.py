@@ -26,22 +26,40 @@ from portal.page_cache import cacheable_page
 
 ESSAYS_PER_TOPIC_PAGE = 50
 ESSAYS_PER_LIST_PAGE = 50
-#: Essays shown per collection on the home page; the rest are one link away (paged list).
-ESSAYS_PER_HOME_COLLECTION = 12
+#: What the home page shows, fixed however large the corpus grows: the topics with most
+#: essays, the latest changes, the fullest essays and one page of collections.
+HOME_TOPICS = 12
+HOME_RECENT = 6
+HOME_NOTABLE = 6
+COLLECTIONS_PER_HOME_PAGE = 20
 
 
 @cacheable_page
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """The home page: topics with counts and descriptions, collections with their first
-    essays (at most ``ESSAYS_PER_HOME_COLLECTION`` each, with a link to all of them)."""
+    """The home page, of a fixed size whatever the corpus holds: search, the topics with
+    most essays, what changed lately, notable essays and a page of collections
+    (``?page=``, ``COLLECTIONS_PER_HOME_PAGE`` each, with their essay counts)."""
+    try:
+        collections = get_page(
+            selectors.collections_with_counts(),
+            request.GET.get("page"),
+            per_page=COLLECTIONS_PER_HOME_PAGE,
+        )
+    except BadPage as error:
+        raise Http404(str(error)) from error
+    topics = selectors.home_topics(limit=HOME_TOPICS + 1)
     return render(
         request,
         "essays/home.html",
         {
-            "topics": selectors.topic_list_with_counts(),
-            "collections": selectors.collection_list_with_essays(limit=ESSAYS_PER_HOME_COLLECTION),
-            "recent": selectors.recently_updated_essays(),
+            "canonical_path": request.path
+            + (f"?page={collections.number}" if collections.number > 1 else ""),
+            "topics": topics[:HOME_TOPICS],
+            "more_topics": len(topics) > HOME_TOPICS,
+            "recent": selectors.recent_changes(limit=HOME_RECENT),
+            "notable": selectors.notable_essays(limit=HOME_NOTABLE),
+            "page": collections,
         },
     )
 
@@ -81,6 +99,7 @@ def essay_list(request: HttpRequest) -> HttpResponse:
         )
     except BadPage as error:
         raise Http404(str(error)) from error
+    page.object_list = selectors.with_summaries(page.object_list)
     kept = {"topic": topic_slug, "collection": collection_id}
     if page.number > 1:
         kept["page"] = page.number
@@ -114,6 +133,7 @@ def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("没有找到这个文集。") from error
     except BadPage as error:
         raise Http404(str(error)) from error
+    page.object_list = selectors.with_summaries(page.object_list)
     return render(
         request, "essays/collection_detail.html", {"collection": collection, "page": page}
     )
@@ -142,7 +162,9 @@ def essay_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "marker_targets": reading.reference_targets(references),
             "reading_minutes": reading.reading_minutes(essay, sections),
             "neighbours": selectors.essay_neighbours(essay),
-            "related": selectors.related_essays(essay, [t.pk for t in topics]),
+            "related": selectors.with_summaries(
+                selectors.related_essays(essay, [t.pk for t in topics])
+            ),
             "description": reading.description(
                 essay.subtitle, essay.intro, *(s.text for s in sections)
             ),
@@ -212,6 +234,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(str(error)) from error
     essays = list(page.object_list)
     sections = selectors.sections_of(essay.pk for essay in essays)
+    essays = selectors.with_summaries(essays, sections)
     shelf = [
         (essay, reading.topic_extracts(sections.get(essay.pk, []), topic.keywords or {}))
         for essay in essays

@@ -62,5 +62,19 @@ def printed_label(reference: Reference) -> str:
 
 @register.filter
 def lede(essay: Essay) -> str:
-    """A short line that tells the essay apart from others with the same title."""
-    return essay_lede(essay)
+    """One line saying what the essay is about: its ``summary`` when a selector attached
+    one (:func:`essays.selectors.with_summaries`), else drawn from its annotations."""
+    summary = getattr(essay, "summary", None)
+    return essay_lede(essay) if summary is None else summary
+
+
+#: Unicode's first-strong isolate and pop directional isolate.
+FSI, PDI = "\u2068", "\u2069"
+
+
+@register.filter
+def isolate(text: str | None) -> str:
+    """``text`` as a directional isolate (FSI … PDI), for plain-text places such as
+    ``<title>`` where ``<bdi>`` cannot go: a right-to-left override (U+202E) in a title
+    then cannot reverse the words around it."""
+    return f"{FSI}{text or ''}{PDI}"
