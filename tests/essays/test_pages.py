@@ -66,8 +66,9 @@ def test_essay_list_query_count_is_bounded(client, django_assert_num_queries):
     collection = make_collection()
     for n in range(1, 31):
         make_essay(collection=collection, number=n, topics=[make_topic()])
-    # topics for the menu, collections for the menu, count, page of essays, their topics
-    with django_assert_num_queries(5):
+    # topics for the menu, collections for the menu, count, page of essays, their topics,
+    # their headings (for the summaries)
+    with django_assert_num_queries(6):
         response = client.get("/essays/")
     assert response.content.decode().count('class="tag"') == 30
 
@@ -75,7 +76,7 @@ def test_essay_list_query_count_is_bounded(client, django_assert_num_queries):
 def test_collection_page_lists_its_essays_in_order(client, shelf):
     url = reverse("essays:collection-detail", kwargs={"pk": shelf["first"].pk})
     html = client.get(url).content.decode()
-    assert "<h1>甲文集</h1>" in html
+    assert '<h1 dir="auto">甲文集</h1>' in html
     assert html.index("第一篇") < html.index("第二篇")
     assert "第三篇" not in html
     assert "城郊乡位于县城周边。" in html  # the lede tells same-titled essays apart
@@ -191,8 +192,8 @@ def test_collection_page_is_paginated_with_bounded_queries(client, django_assert
     for n in range(1, 56):
         make_essay(collection=collection, number=n, title=f"第{n}篇文章")
     url = reverse("essays:collection-detail", kwargs={"pk": collection.pk})
-    # collection, count, page of essays, their topics
-    with django_assert_num_queries(4):
+    # collection, count, page of essays, their topics, their headings (for the summaries)
+    with django_assert_num_queries(5):
         first = client.get(url).content.decode()
     assert "共 55 篇文章" in first
     assert "第50篇文章" in first and "第51篇文章" not in first
