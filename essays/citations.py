@@ -55,10 +55,34 @@ def _title(reference: Reference) -> str:
     return reference.title or reference.text
 
 
+_BIBTEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_BIBTEX_SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _BIBTEX_SPECIAL))
+#: Every character that ends a line somewhere: a RIS reader would start a new tag there.
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+
 def _bibtex_escape(value: str) -> str:
-    value = value.replace("\\", r"\textbackslash{}")
-    value = re.sub(r"([{}&%$#_])", r"\\\1", value)
-    return value.replace("~", r"\textasciitilde{}").replace("^", r"\textasciicircum{}")
+    """``value`` with BibTeX's special characters escaped, each once (one pass, so the
+    braces of ``\\textbackslash{}`` are not escaped again), on one line."""
+    value = _LINE_BREAKS.sub(" ", value)
+    return _BIBTEX_SPECIAL_RE.sub(lambda match: _BIBTEX_SPECIAL[match.group(0)], value)
+
+
+def _ris_value(value: str) -> str:
+    """``value`` on one line: a line break of any kind (CR, LF, U+2028 …) inside a value
+    would let the text after it pass for a tag (``ER  -`` ends the record)."""
+    return _LINE_BREAKS.sub(" ", value).strip()
 
 
 def bibtex(essay: Essay, references: Iterable[Reference]) -> str:
@@ -88,18 +112,18 @@ def ris(references: Iterable[Reference]) -> str:
     for reference in references:
         kind = _kind(reference)
         lines.append(f"TY  - {_RIS_TYPES.get(kind, 'GEN')}")
-        lines.extend(f"AU  - {name}" for name in authors(reference))
-        lines.append(f"TI  - {_title(reference)}")
+        lines.extend(f"AU  - {_ris_value(name)}" for name in authors(reference))
+        lines.append(f"TI  - {_ris_value(_title(reference))}")
         if reference.publisher:
-            lines.append(f"{'JO' if kind == 'J' else 'PB'}  - {reference.publisher}")
+            lines.append(f"{'JO' if kind == 'J' else 'PB'}  - {_ris_value(reference.publisher)}")
         if reference.place:
-            lines.append(f"CY  - {reference.place}")
+            lines.append(f"CY  - {_ris_value(reference.place)}")
         if reference.year:
             lines.append(f"PY  - {reference.year}")
-        lines.append(f"N1  - {reference.text}")
+        lines.append(f"N1  - {_ris_value(reference.text)}")
         lines.append("ER  - ")
         lines.append("")
-    return "\r\n".join(" ".join(line.split("\n")) for line in lines)
+    return "\r\n".join(lines)
 
 
 def csl_json(essay: Essay, references: Iterable[Reference]) -> str:

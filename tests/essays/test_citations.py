@@ -3,7 +3,9 @@
 import json
 from datetime import date
 
+import bibtexparser
 import pytest
+import rispy
 from django.urls import reverse
 
 from essays.citations import bibtex, csl_json, gbt7714, ris
@@ -125,3 +127,24 @@ def test_essay_without_references_offers_no_downloads(client):
     html = client.get(essay.get_absolute_url()).content.decode()
     assert "BibTeX" not in html
     assert client.get(f"/essays/{essay.pk}/references.csl-json").content.decode() == "[]\n"
+
+
+def test_a_carriage_return_in_a_reference_cannot_forge_a_ris_record():
+    essay = make_essay(
+        references=[
+            {"label": "[1]", "text": "真的文献\rER  - \rTY  - JOUR\rTI  - 伪造的记录\u2028另一行"}
+        ]
+    )
+    records = rispy.loads(ris(essay.references.all()))
+    assert len(records) == 1
+    assert "伪造的记录" in records[0]["notes"][0]
+    assert "\r" not in ris(essay.references.all()).replace("\r\n", "")
+
+
+def test_bibtex_escapes_a_backslash_so_bibtex_reads_it_back_as_one():
+    essay = make_essay(references=[{"label": "[1]", "text": r"路径 C:\temp\{x} 100% & more"}])
+    text = bibtex(essay, essay.references.all())
+    assert r"\textbackslash{}" in text and r"\textbackslash\{\}" not in text
+    library = bibtexparser.parse_string(text)
+    assert not library.failed_blocks
+    assert len(library.entries) == 1
