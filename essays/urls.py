@@ -16,6 +16,11 @@ urlpatterns = [
     path("essays/", views.essay_list, name="essay-list"),
     path("essays/<int:pk>/", views.essay_detail, name="essay-detail"),
     path(
+        "essays/<int:pk>/cite.<str:fmt>",
+        views.essay_citation_export,
+        name="essay-citation-export",
+    ),
+    path(
         "essays/<int:pk>/references.<str:fmt>",
         views.essay_references_export,
         name="essay-references-export",

@@ -168,13 +168,41 @@ def essay_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "description": reading.description(
                 essay.subtitle, essay.intro, *(s.text for s in sections)
             ),
-            "citation": citations.gbt7714(
-                essay,
-                url=request.build_absolute_uri(essay.get_absolute_url()),
-                accessed=timezone.localdate(),
-            ),
+            **_citation_context(request, essay),
         },
     )
+
+
+def _citation_context(request: HttpRequest, essay: Essay) -> dict[str, object]:
+    """What the essay page needs to be cited and saved by a reference manager: the
+    GB/T 7714 line (in pieces), the essay's own exports and its COinS span."""
+    url = request.build_absolute_uri(essay.get_absolute_url())
+    accessed = timezone.localdate()
+    revised = essay.updated_at.date() if essay.updated_at else None
+    coins = {
+        "ctx_ver": "Z39.88-2004",
+        "rft_val_fmt": "info:ofi/fmt:kev:mtx:book",
+        "rft.genre": "bookitem",
+        "rft.atitle": essay.display_title,
+        "rft.btitle": essay.collection.title,
+        "rft.pub": citations.SITE_NAME,
+        "rft.language": "zh",
+        "rft_id": url,
+    }
+    if revised:
+        coins["rft.date"] = revised.isoformat()
+    return {
+        "citation_parts": citations.gbt7714_parts(essay, url=url, accessed=accessed),
+        "citation_url": url,
+        "citation_title": citations.essay_title(essay),
+        "citation_date": revised.strftime("%Y/%m/%d") if revised else "",
+        "essay_exports": [
+            ("BibTeX", "bib", citations.essay_bibtex(essay, url=url, accessed=accessed)),
+            ("RIS", "ris", citations.essay_ris(essay, url=url, accessed=accessed)),
+            ("CSL-JSON", "csl-json", citations.essay_csl_json(essay, url=url, accessed=accessed)),
+        ],
+        "coins": urlencode(coins),
+    }
 
 
 CITATION_FORMATS = {
@@ -182,6 +210,28 @@ CITATION_FORMATS = {
     "ris": ("application/x-research-info-systems; charset=utf-8", "ris"),
     "csl-json": ("application/vnd.citationstyles.csl+json; charset=utf-8", "json"),
 }
+
+
+@cacheable_page
+@require_safe
+def essay_citation_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The essay itself as a download for reference managers: BibTeX, RIS or CSL-JSON."""
+    if fmt not in CITATION_FORMATS:
+        raise Http404("不支持这种导出格式。")
+    try:
+        essay = Essay.objects.select_related("collection").defer("collection__raw_text").get(pk=pk)
+    except Essay.DoesNotExist as error:
+        raise Http404("没有找到这篇文章。") from error
+    url = request.build_absolute_uri(essay.get_absolute_url())
+    export = {"bib": citations.essay_bibtex, "ris": citations.essay_ris}.get(
+        fmt, citations.essay_csl_json
+    )
+    content_type, extension = CITATION_FORMATS[fmt]
+    response = HttpResponse(
+        export(essay, url=url, accessed=timezone.localdate()), content_type=content_type
+    )
+    response["Content-Disposition"] = f'attachment; filename="essay-{essay.pk}.{extension}"'
+    return response
 
 
 @cacheable_page

@@ -9,8 +9,8 @@ from django.template import Context
 from django.utils.safestring import SafeString
 
 from essays.models import Essay, Reference
+from essays.reading import MarkerTargets, link_markers
 from essays.reading import lede as essay_lede
-from essays.reading import link_markers
 
 register = template.Library()
 
@@ -38,7 +38,15 @@ def heading_tag(level: int | None) -> str:
 @register.filter
 def with_reference_links(paragraph: str, targets: Mapping[int, str] | None) -> SafeString:
     """The paragraph escaped, each in-text marker like ``[1]`` linked to its reference."""
-    return link_markers(paragraph, targets or {})
+    return link_markers(paragraph, targets if targets is not None else {})
+
+
+@register.filter
+def cited_at(targets: MarkerTargets | None, reference: Reference) -> list[str]:
+    """The ids of the in-text markers that cite ``reference`` (for links back to them)."""
+    if not isinstance(targets, MarkerTargets):
+        return []
+    return targets.cited.get(reference.anchor, [])
 
 
 @register.simple_tag(takes_context=True)

@@ -86,7 +86,12 @@ def test_collection_page_lists_its_essays_in_order(client, shelf):
 def test_essay_page_links_markers_pager_related_and_reading_time(client, shelf):
     one, two, _ = shelf["essays"]
     html = client.get(one.get_absolute_url()).content.decode()
-    assert '<a class="ref-marker" href="#ref-1" aria-label="参考文献 1">[1]</a>另见[2]' in html
+    assert (
+        '<a class="ref-marker" id="cite-ref-1-1" href="#ref-1" aria-label="参考文献 1">[1]</a>另见[2]'
+        in html
+    )
+    # the reference links back to where it is cited
+    assert '<a href="#cite-ref-1-1" aria-label="回到正文第 1 处引用">↩</a>' in html
     assert f'rel="next" href="{two.get_absolute_url()}"' in html
     assert 'rel="prev"' not in html
     related = html[html.index('id="related-heading"') :]

@@ -84,8 +84,8 @@ def test_toc_links_match_section_anchors_and_nest(client, essay):
 
 def test_references_are_an_ordered_list_with_ids(client, essay):
     html = client.get(essay_url(essay.pk)).content.decode()
-    assert '<li id="ref-1" value="1">[1]张三.农村[M].北京:人民出版社,2002.</li>' in html
-    assert '<li id="ref-2" value="2">[2]李四.城乡[J].经济研究,2004(3).</li>' in html
+    assert '<li id="ref-1" value="1"><bdi>[1]张三.农村[M].北京:人民出版社,2002.</bdi></li>' in html
+    assert '<li id="ref-2" value="2"><bdi>[2]李四.城乡[J].经济研究,2004(3).</bdi></li>' in html
 
 
 def test_heading_levels_are_capped_at_h6(client):
