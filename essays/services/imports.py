@@ -24,6 +24,7 @@ from essays.importer.parsed import ParsedDocument, ParsedEssay
 from essays.models import Collection, Essay, Reference, Section, Topic
 from essays.services.history import essay_history_baseline, essay_version_record
 from essays.services.topics import suggest_topics
+from essays.text_normalize import normalize_line, normalize_text
 from portal.content_version import content_changed
 
 #: A source document larger than this is refused (the bundled ones are under 100 KB).
@@ -101,6 +102,8 @@ def document_import(
 ) -> DocumentReport:
     """Create or update one document's collection and essays; nothing is written in a dry run."""
     parsed = document.parsed
+    for parsed_essay in parsed.essays:
+        parsed_essay_normalize(parsed_essay)
     collection = Collection.objects.select_for_update().filter(title=parsed.title).first()
     report = DocumentReport(
         title=parsed.title,
@@ -134,6 +137,22 @@ def document_import(
     parsed_numbers = {essay.number for essay in parsed.essays}
     report.not_in_source = sorted(set(existing) - parsed_numbers)
     return report
+
+
+def parsed_essay_normalize(parsed_essay: ParsedEssay) -> None:
+    """Normalise a parsed essay's texts in place as the admin normalises an editor's
+    (line ends, trailing spaces, surrounding blank lines; see essays.text_normalize), so
+    an import and a save of the same text store the same thing."""
+    parsed_essay.title = normalize_line(parsed_essay.title)
+    parsed_essay.subtitle = normalize_line(parsed_essay.subtitle)
+    parsed_essay.intro = normalize_text(parsed_essay.intro)
+    for section in parsed_essay.sections:
+        section.number = normalize_line(section.number)
+        section.heading = normalize_line(section.heading)
+        section.text = normalize_text(section.text)
+    for reference in parsed_essay.references:
+        reference.label = normalize_line(reference.label)
+        reference.text = normalize_text(reference.text)
 
 
 def short_title_suggestions(parsed: ParsedDocument) -> dict[int, str]:
@@ -355,6 +374,8 @@ def essays_bulk_create(
     """
     if len(topics) != len(parsed_essays):
         raise ValueError("one list of topics per essay")
+    for parsed_essay in parsed_essays:
+        parsed_essay_normalize(parsed_essay)
     now = timezone.now()
     essays = []
     for parsed_essay, essay_topics in zip(parsed_essays, topics, strict=True):
