@@ -51,7 +51,7 @@ from essays.services.history import (
 class SectionInline(admin.StackedInline):
     """An essay's sections in reading order; ``parent`` offers only this essay's sections.
 
-    Each section is one compact row of its place (顺序, 层级, 编号, 上级章节) and heading,
+    Each section is one compact row of its place (编号, 顺序, 层级, 上级章节), its heading,
     then its text in a box as wide as the form and as tall as the text: the essay editor
     fits a 1280 px window, and reordering (顺序) and nesting (层级, 上级章节) stay possible.
     """
@@ -60,7 +60,7 @@ class SectionInline(admin.StackedInline):
     fk_name = "essay"
     extra = 0
     ordering = ("order",)
-    fields = (("number", "heading"), ("order", "level", "parent"), "text")
+    fields = (("number", "order", "level", "parent"), "heading", "text")
     formfield_overrides = TEXT_OVERRIDES
     classes = ("section-inline",)
 
