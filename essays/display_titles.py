@@ -178,7 +178,7 @@ def summary(
     """One line saying what the essay is about, for listings under its title.
 
     The subtitle, else the intro's first sentence, else its main headings (top level,
-    labels such as 引言 left out, the one already in the title too), cut to
+    labels such as 引言 left out, and those the title already says), cut to
     ``SUMMARY_LENGTH`` characters. Never the title again.
     """
 
@@ -198,7 +198,7 @@ def summary(
             main = []
             for heading in headings:
                 text = _SUBJECT_END.split(_clean(heading.text), maxsplit=1)[0].strip()
-                if heading.level != level or not text or text == shown:
+                if heading.level != level or not text or text in shown:
                     continue
                 if labels_too or not is_label(text):
                     main.append(text)

@@ -344,7 +344,7 @@ def recent_changes(*, limit: int = 6) -> list[RecentChange]:
         what = (
             _change_words(latest, previous, len(touched.get(essay.pk, ())))
             if latest is not None
-            else "有更新"
+            else "内容有更新"
         )
         changes.append(RecentChange(essay=essay, when=essay.updated_at, what=what))
     return changes
