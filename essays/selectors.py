@@ -154,13 +154,21 @@ def collection_list_with_essays(*, limit: int | None = None) -> QuerySet[Collect
     )
 
 
-def recently_updated_essays(*, limit: int = 6) -> QuerySet[Essay]:
-    """The ``limit`` most recently updated essays, newest first, with their collection."""
-    return with_lede(
-        Essay.objects.select_related("collection")
+def recently_updated_essays(*, limit: int = 6) -> list[Essay]:
+    """The ``limit`` most recently updated essays, newest first, with their collection.
+
+    The ids are picked first (a sort of ids only), then the essays are loaded with their
+    ledes: the annotations are computed for ``limit`` essays, not the whole corpus.
+    """
+    ids = list(
+        Essay.objects.order_by("-updated_at", "-pk").values_list("pk", flat=True)[:limit]
+    )
+    essays = with_lede(
+        Essay.objects.filter(pk__in=ids)
+        .select_related("collection")
         .defer("collection__raw_text", "intro")
-        .order_by("-updated_at", "-pk")
-    )[:limit]
+    )
+    return sorted(essays, key=lambda essay: ids.index(essay.pk))
 
 
 def collection_detail(*, pk: int) -> Collection:
@@ -276,15 +284,32 @@ def home_topics(*, limit: int) -> list[Topic]:
 
 
 def notable_essays(*, limit: int) -> list[Essay]:
-    """Essays a reader might start from: those citing most references, then with most
-    sections (the fullest treatments of their subject), with their collection."""
+    """Essays a reader might start from: those citing most references, then those with
+    most sections (the fullest treatments of their subject), with their collection.
+
+    The essays are picked from the reference and section tables grouped by essay (no
+    per-essay subquery over the whole corpus), then loaded: four queries at most.
+    """
+    picked: list[int] = []
+    for model in (Reference, Section):
+        if len(picked) >= limit:
+            break
+        rows = (
+            model.objects.exclude(essay_id__in=picked)
+            .values("essay_id")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "essay_id")
+            .values_list("essay_id", flat=True)[: limit - len(picked)]
+        )
+        picked.extend(rows)
     essays = with_lede(
-        Essay.objects.select_related("collection")
+        Essay.objects.filter(pk__in=picked)
+        .select_related("collection")
         .defer("collection__raw_text", "intro")
         .annotate(reference_total=_row_count(Reference), section_total=_row_count(Section))
-        .order_by("-reference_total", "-section_total", "pk")
     )
-    return with_summaries(essays[:limit])
+    by_id = {essay.pk: essay for essay in essays}
+    return with_summaries(by_id[pk] for pk in picked if pk in by_id)
 
 
 @dataclass
