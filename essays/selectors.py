@@ -160,9 +160,7 @@ def recently_updated_essays(*, limit: int = 6) -> list[Essay]:
     The ids are picked first (a sort of ids only), then the essays are loaded with their
     ledes: the annotations are computed for ``limit`` essays, not the whole corpus.
     """
-    ids = list(
-        Essay.objects.order_by("-updated_at", "-pk").values_list("pk", flat=True)[:limit]
-    )
+    ids = list(Essay.objects.order_by("-updated_at", "-pk").values_list("pk", flat=True)[:limit])
     essays = with_lede(
         Essay.objects.filter(pk__in=ids)
         .select_related("collection")
