@@ -134,3 +134,21 @@ def test_a_right_to_left_override_is_isolated_wherever_a_title_is_shown(client):
             assert closing.startswith(("/bdi>", "/h1>", "/option>")) or piece.startswith(
                 ("丙丁\u2069", "甲乙\u2069")
             ), (path, piece[:40])
+
+
+def test_import_normalises_text_as_the_admin_does():
+    from essays.importer.parsed import ParsedEssay, ParsedReference, ParsedSection
+    from essays.services.imports import parsed_essay_normalize
+
+    parsed = ParsedEssay(
+        number=1,
+        title=" 标题\u3000",
+        intro="第一段  \r\n第二段\r\n\r\n",
+        sections=[ParsedSection(level=1, number="一 ", heading="小标题 ", text="正文\r甲 \n")],
+        references=[ParsedReference(label="[1] ", text="文献\u2028续")],
+    )
+    parsed_essay_normalize(parsed)
+    assert (parsed.title, parsed.intro) == ("标题", "第一段\n第二段")
+    section = parsed.sections[0]
+    assert (section.number, section.heading, section.text) == ("一", "小标题", "正文\n甲")
+    assert (parsed.references[0].label, parsed.references[0].text) == ("[1]", "文献\n续")
