@@ -27,6 +27,8 @@ from portal.page_cache import cacheable_page
 
 ESSAYS_PER_TOPIC_PAGE = 50
 ESSAYS_PER_LIST_PAGE = 50
+#: The essay list's collection menu lists at most this many collections.
+COLLECTION_MENU_LIMIT = 50
 #: What the home page shows, fixed however large the corpus grows: the topics with most
 #: essays, the latest changes, the fullest essays and one page of collections.
 HOME_TOPICS = 12
@@ -87,9 +89,15 @@ def essay_list(request: HttpRequest) -> HttpResponse:
             topic = selectors.topic_detail(slug=topic_slug)
         except Topic.DoesNotExist as error:
             raise Http404("没有找到这个主题。") from error
-    collections = list(selectors.collection_choices())
+    # The collection menu is offered while it stays short; past that, readers pick a
+    # collection from the home page's paged list (the page keeps a fixed size).
+    collections = list(selectors.collection_choices()[: COLLECTION_MENU_LIMIT + 1])
+    if len(collections) > COLLECTION_MENU_LIMIT:
+        collections = []
     if collection_id is not None:
         collection = next((c for c in collections if c.pk == collection_id), None)
+        if collection is None:
+            collection = selectors.collection_choices().filter(pk=collection_id).first()
         if collection is None:
             raise Http404("没有找到这个文集。")
     try:

@@ -220,3 +220,20 @@ def test_list_pages_keep_their_filter_when_paging(client):
     assert 'rel="prev" href="?topic=fenye-zhuti&amp;page=1"' in html
     html = client.get(topic.get_absolute_url()).content.decode()
     assert 'rel="next" href="?page=2"' in html
+
+
+def test_essay_list_drops_the_collection_menu_when_it_would_grow_long(client):
+    from essays.views import COLLECTION_MENU_LIMIT
+
+    collections = [make_collection(title=f"文集{n:03d}") for n in range(COLLECTION_MENU_LIMIT)]
+    make_essay(collection=collections[-1], number=1, title="最后一个文集的文章")
+    assert 'id="filter-collection"' in client.get("/essays/").content.decode()
+    extra = make_collection(title="多出来的文集")
+    make_essay(collection=extra, number=1, title="多出来的文章")
+    html = client.get("/essays/").content.decode()
+    assert 'id="filter-collection"' not in html and "文集000" not in html
+    assert '<a href="/#collections-heading">按文集浏览</a>' in html
+    # a collection chosen elsewhere still filters the list
+    filtered = client.get("/essays/", {"collection": extra.pk}).content.decode()
+    assert "多出来的文章" in filtered and "最后一个文集的文章" not in filtered
+    assert f'<input type="hidden" name="collection" value="{extra.pk}">' in filtered
