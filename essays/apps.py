@@ -26,14 +26,21 @@ class EssaysConfig(AppConfig):
     verbose_name = "文章库"
 
     def ready(self) -> None:
-        """Invalidate the page cache (portal/page_cache.py) on every change to the corpus.
+        """Invalidate the page cache (portal/page_cache.py) on every change to the corpus,
+        and give django-axes' admin section a Chinese name.
 
         Writes that send no signals (bulk inserts, ``update()``, raw deletes) call
         :func:`portal.content_version.content_changed` themselves.
         """
+        from django.apps import apps
         from django.db.models import signals
 
         from essays.models import Collection, Essay, Reference, Section, Topic
+
+        # django-axes names its admin section by its label ("Axes"); its models and
+        # fields are translated in locale/zh_Hans.
+        if apps.is_installed("axes"):
+            apps.get_app_config("axes").verbose_name = "登录保护"
 
         for model in (Collection, Essay, Section, Reference, Topic):
             signals.post_save.connect(

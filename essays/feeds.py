@@ -42,11 +42,11 @@ class EssayFeed(Feed):
         return essays.order_by("-updated_at", "-pk")[:FEED_LENGTH]
 
     def item_title(self, item: Essay) -> str:
-        """Title, with 篇 number and collection so same-titled essays are told apart."""
+        """The display title, with collection and 篇 number, so essays are told apart."""
         # XML cannot carry control characters: a stored one (saved before the fields
         # refused them) is left out rather than breaking the feed for every reader.
         return strip_control_characters(
-            f"{item.title}（{item.collection.title} · 篇{item.number}）"
+            f"{item.display_title}（{item.collection.title} · 篇{item.number}）"
         )
 
     def item_description(self, item: Essay) -> str:

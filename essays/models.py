@@ -119,7 +119,15 @@ class Essay(models.Model):
         Collection, verbose_name="文集", on_delete=models.CASCADE, related_name="essays"
     )
     number = models.PositiveSmallIntegerField("篇号")
-    title = models.CharField("标题", max_length=200, validators=TEXT)
+    title = models.CharField("标题", max_length=200, help_text="原文印出的标题。", validators=TEXT)
+    short_title = models.CharField(
+        "显示标题",
+        max_length=200,
+        blank=True,
+        help_text="读者在列表、搜索结果和页面标题中看到的标题；留空则用原标题。"
+        "原标题与同一文集的其他文章相同时，导入会按内容建议一个，编辑可以修改。",
+        validators=TEXT,
+    )
     subtitle = models.CharField("副标题", max_length=200, blank=True, validators=TEXT)
     intro = models.TextField(
         "导语", blank=True, help_text="第一个标题之前的正文。", validators=TEXT
@@ -147,7 +155,7 @@ class Essay(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title}（篇{self.number}）"
+        return f"{self.display_title}（篇{self.number}）"
 
     def get_absolute_url(self) -> str:
         """The essay's reading page."""
@@ -157,6 +165,11 @@ class Essay(models.Model):
     def keyword_list(self) -> list[str]:
         """The stored keywords that are well formed (non-empty strings)."""
         return essay_keyword_list(self.keywords)
+
+    @property
+    def display_title(self) -> str:
+        """The title readers see: the editor-set or suggested short title, else the title."""
+        return self.short_title or self.title
 
 
 #: A section without a heading is listed in the table of contents by this much of its text.

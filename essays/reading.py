@@ -32,14 +32,32 @@ def reading_minutes(essay: Essay, sections: Iterable[Section]) -> int:
     return max(1, round(characters / CHARS_PER_MINUTE))
 
 
-def reference_targets(references: Iterable[Reference]) -> dict[int, str]:
+class MarkerTargets(dict[int, str]):
+    """Which anchor each marker number links to, remembering where each reference was cited.
+
+    ``cited`` maps a reference's anchor to the ids given to its markers, in reading order,
+    as :func:`link_markers` links them: the reference list links back to each.
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.cited: dict[str, list[str]] = {}
+
+    def marker_id(self, anchor: str) -> str:
+        """A new id for a marker of the reference at ``anchor``, remembered for it."""
+        ids = self.cited.setdefault(anchor, [])
+        ids.append(f"cite-{anchor}-{len(ids) + 1}")
+        return ids[-1]
+
+
+def reference_targets(references: Iterable[Reference]) -> MarkerTargets:
     """Which anchor an in-text marker ``[n]`` links to, for each number ``n``.
 
     A reference carries the numbers printed in its label (``[1]`` carries 1, ``(1) (3)``
     carries 1 and 3); a reference without a label carries its order. The first reference
     that carries a number wins. A number no reference carries gets no link.
     """
-    targets: dict[int, str] = {}
+    targets = MarkerTargets()
     for reference in references:
         numbers = [int(n) for n in re.findall(r"[0-9]+", reference.label)] or [reference.order]
         for number in numbers:
@@ -60,14 +78,25 @@ def link_markers(paragraph: str, targets: Mapping[int, str]) -> SafeString:
         if anchor is None:
             continue
         parts.append(conditional_escape(paragraph[position : match.start()]))
-        parts.append(
-            format_html(
-                '<a class="ref-marker" href="#{}" aria-label="参考文献 {}">{}</a>',
-                anchor,
-                match.group(1),
-                match.group(0),
+        if isinstance(targets, MarkerTargets):
+            parts.append(
+                format_html(
+                    '<a class="ref-marker" id="{}" href="#{}" aria-label="参考文献 {}">{}</a>',
+                    targets.marker_id(anchor),
+                    anchor,
+                    match.group(1),
+                    match.group(0),
+                )
             )
-        )
+        else:
+            parts.append(
+                format_html(
+                    '<a class="ref-marker" href="#{}" aria-label="参考文献 {}">{}</a>',
+                    anchor,
+                    match.group(1),
+                    match.group(0),
+                )
+            )
         position = match.end()
     parts.append(conditional_escape(paragraph[position:]))
     return mark_safe("".join(parts))  # every part above is escaped or built by format_html

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Substr
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Substr
 
+from essays.display_titles import Heading, summary
 from essays.models import Collection, Essay, Reference, Section, Topic
 
 #: How much of an essay's intro a listing loads to tell same-titled essays apart.
@@ -32,6 +34,47 @@ def with_lede(essays: QuerySet[Essay]) -> QuerySet[Essay]:
         lede_intro=Substr("intro", 1, LEDE_LENGTH),
         lede_heading=Subquery(first_heading.values("heading")[:1]),
     )
+
+
+def with_summaries(
+    essays: Iterable[Essay], sections: dict[int, list[Section]] | None = None
+) -> list[Essay]:
+    """``essays`` as a list, each with ``summary``: one line saying what it is about.
+
+    Loads the listed essays' headings (levels 1–3) in one query, or takes them from
+    ``sections`` (by essay id) when the caller has them; the intro comes from
+    :func:`with_lede`'s ``lede_intro`` or the loaded intro (see
+    :func:`essays.display_titles.summary`).
+    """
+    essays = list(essays)
+    headings: dict[int, list[Heading]] = {}
+    if sections is not None:
+        rows = [
+            (essay_id, section.level, section.heading)
+            for essay_id, rows_of in sections.items()
+            for section in rows_of
+            if section.heading and section.level <= 3
+        ]
+    else:
+        rows = (
+            Section.objects.filter(essay_id__in=[essay.pk for essay in essays], level__lte=3)
+            .exclude(heading="")
+            .order_by("essay_id", "order")
+            .values_list("essay_id", "level", "heading")
+        )
+    for essay_id, level, heading in rows:
+        headings.setdefault(essay_id, []).append(Heading(level=level, text=heading))
+    for essay in essays:
+        intro = getattr(essay, "lede_intro", None)
+        if intro is None:
+            intro = essay.__dict__.get("intro") or ""
+        essay.summary = summary(
+            subtitle=essay.subtitle,
+            intro=intro,
+            headings=headings.get(essay.pk, []),
+            shown_title=essay.display_title,
+        )
+    return essays
 
 
 def essay_list(
@@ -95,7 +138,9 @@ def collection_list_with_essays(*, limit: int | None = None) -> QuerySet[Collect
     (Django cannot cache a sliced prefetch on the related manager itself).
     """
     essays = with_lede(
-        Essay.objects.only("id", "title", "subtitle", "number", "collection_id").order_by("number")
+        Essay.objects.only(
+            "id", "title", "short_title", "subtitle", "number", "collection_id"
+        ).order_by("number")
     )
     if limit is None:
         prefetch = Prefetch("essays", queryset=essays)
@@ -109,13 +154,19 @@ def collection_list_with_essays(*, limit: int | None = None) -> QuerySet[Collect
     )
 
 
-def recently_updated_essays(*, limit: int = 6) -> QuerySet[Essay]:
-    """The ``limit`` most recently updated essays, newest first, with their collection."""
-    return with_lede(
-        Essay.objects.select_related("collection")
+def recently_updated_essays(*, limit: int = 6) -> list[Essay]:
+    """The ``limit`` most recently updated essays, newest first, with their collection.
+
+    The ids are picked first (a sort of ids only), then the essays are loaded with their
+    ledes: the annotations are computed for ``limit`` essays, not the whole corpus.
+    """
+    ids = list(Essay.objects.order_by("-updated_at", "-pk").values_list("pk", flat=True)[:limit])
+    essays = with_lede(
+        Essay.objects.filter(pk__in=ids)
+        .select_related("collection")
         .defer("collection__raw_text", "intro")
-        .order_by("-updated_at", "-pk")
-    )[:limit]
+    )
+    return sorted(essays, key=lambda essay: ids.index(essay.pk))
 
 
 def collection_detail(*, pk: int) -> Collection:
@@ -143,7 +194,7 @@ def essay_neighbours(essay: Essay) -> Neighbours:
     """The previous and next essay of ``essay``'s collection by number, in one query."""
     siblings = list(
         Essay.objects.filter(collection_id=essay.collection_id)
-        .only("id", "title", "number", "collection_id")
+        .only("id", "title", "short_title", "number", "collection_id")
         .order_by("number")
     )
     index = next((i for i, other in enumerate(siblings) if other.pk == essay.pk), None)
@@ -165,7 +216,7 @@ def related_essays(essay: Essay, topic_ids: Iterable[int], *, limit: int = 5) ->
     others = with_lede(
         Essay.objects.exclude(pk=essay.pk)
         .select_related("collection")
-        .only("id", "title", "subtitle", "number", "collection__title")
+        .only("id", "title", "short_title", "subtitle", "number", "collection__title")
     )
     if not topic_ids:
         return list(others.filter(collection_id=essay.collection_id).order_by("number")[:limit])
@@ -211,3 +262,121 @@ def essay_outline(sections: Iterable[Section]) -> list[OutlineNode]:
         else:
             parent.children.append(node)
     return roots
+
+
+def _row_count(model: type[Section] | type[Reference]) -> Coalesce:
+    """How many rows of ``model`` an essay has, as a subquery (no join product)."""
+    rows = (
+        model.objects.filter(essay=OuterRef("pk"))
+        .order_by()
+        .values("essay")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def home_topics(*, limit: int) -> list[Topic]:
+    """The ``limit`` topics with most essays (then by name), each with ``essay_count``."""
+    return list(topic_list_with_counts().order_by("-essay_count", "name")[:limit])
+
+
+def notable_essays(*, limit: int) -> list[Essay]:
+    """Essays a reader might start from: those citing most references, then those with
+    most sections (the fullest treatments of their subject), with their collection.
+
+    The essays are picked from the reference and section tables grouped by essay (no
+    per-essay subquery over the whole corpus), then loaded: four queries at most.
+    """
+    picked: list[int] = []
+    for model in (Reference, Section):
+        if len(picked) >= limit:
+            break
+        rows = (
+            model.objects.exclude(essay_id__in=picked)
+            .values("essay_id")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "essay_id")
+            .values_list("essay_id", flat=True)[: limit - len(picked)]
+        )
+        picked.extend(rows)
+    essays = with_lede(
+        Essay.objects.filter(pk__in=picked)
+        .select_related("collection")
+        .defer("collection__raw_text", "intro")
+        .annotate(reference_total=_row_count(Reference), section_total=_row_count(Section))
+    )
+    by_id = {essay.pk: essay for essay in essays}
+    return with_summaries(by_id[pk] for pk in picked if pk in by_id)
+
+
+@dataclass
+class RecentChange:
+    """An essay that changed lately and what the change was, in words for readers."""
+
+    essay: Essay
+    when: Any
+    what: str
+
+
+def _change_words(record: Any, previous: Any, sections_changed: int) -> str:
+    reason = record.history_change_reason or ""
+    if record.history_type == "+" or previous is None:
+        return "新收录"
+    if reason.startswith("恢复到"):
+        return "恢复到早先的版本"
+    who = "重新导入" if reason.startswith("导入") else "编辑修订"
+    if sections_changed:
+        return f"{who}：{sections_changed} 节有改动"
+    fields = [
+        label
+        for name, label in (("title", "标题"), ("short_title", "标题"), ("intro", "导语"))
+        if getattr(record, name) != getattr(previous, name)
+    ]
+    return f"{who}：{'、'.join(dict.fromkeys(fields))}有改动" if fields else who
+
+
+def recent_changes(*, limit: int = 6) -> list[RecentChange]:
+    """The ``limit`` most recently changed essays, newest first, each with what changed:
+    newly added, re-imported or edited (and how many sections), or reverted.
+
+    Four queries: the essays, their summaries' headings, their versions and their
+    sections' history since their previous version.
+    """
+    essays = with_summaries(recently_updated_essays(limit=limit))
+    ids = [essay.pk for essay in essays]
+    records: dict[int, list[Any]] = {}
+    for record in Essay.history.filter(id__in=ids).order_by("id", "-history_date"):
+        if len(records.setdefault(record.id, [])) < 2:
+            records[record.id].append(record)
+    since = [pair[1].history_date for pair in records.values() if len(pair) > 1]
+    touched: dict[int, set[int]] = {}
+    if since:
+        rows = Section.history.filter(essay_id__in=ids, history_date__gt=min(since)).values_list(
+            "essay_id", "id", "history_date"
+        )
+        for essay_id, section_id, when in rows:
+            pair = records.get(essay_id, [])
+            if len(pair) > 1 and pair[1].history_date < when <= pair[0].history_date:
+                touched.setdefault(essay_id, set()).add(section_id)
+    changes = []
+    for essay in essays:
+        pair = records.get(essay.pk, [])
+        latest = pair[0] if pair else None
+        previous = pair[1] if len(pair) > 1 else None
+        what = (
+            _change_words(latest, previous, len(touched.get(essay.pk, ())))
+            if latest is not None
+            else "内容有更新"
+        )
+        changes.append(RecentChange(essay=essay, when=essay.updated_at, what=what))
+    return changes
+
+
+def collections_with_counts() -> QuerySet[Collection]:
+    """Every collection by title without its raw text, annotated with ``essay_count``."""
+    return (
+        Collection.objects.defer("raw_text")
+        .annotate(essay_count=Count("essays", distinct=True))
+        .order_by("title")
+    )

@@ -16,6 +16,11 @@ urlpatterns = [
     path("essays/", views.essay_list, name="essay-list"),
     path("essays/<int:pk>/", views.essay_detail, name="essay-detail"),
     path(
+        "essays/<int:pk>/cite.<str:fmt>",
+        views.essay_citation_export,
+        name="essay-citation-export",
+    ),
+    path(
         "essays/<int:pk>/references.<str:fmt>",
         views.essay_references_export,
         name="essay-references-export",
@@ -27,6 +32,7 @@ urlpatterns = [
     path("feeds/essays.atom", EssayFeed(), name="feed"),
     path("opensearch.xml", views.opensearch, name="opensearch"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("api/essays/", api_views.essay_list, name="api-essay-list"),
     path("api/essays/<int:pk>/", api_views.essay_detail, name="api-essay-detail"),
     path("api/topics/", api_views.topic_list, name="api-topic-list"),

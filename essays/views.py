@@ -11,8 +11,9 @@ import re
 import unicodedata
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -26,22 +27,42 @@ from portal.page_cache import cacheable_page
 
 ESSAYS_PER_TOPIC_PAGE = 50
 ESSAYS_PER_LIST_PAGE = 50
-#: Essays shown per collection on the home page; the rest are one link away (paged list).
-ESSAYS_PER_HOME_COLLECTION = 12
+#: The essay list's collection menu lists at most this many collections.
+COLLECTION_MENU_LIMIT = 50
+#: What the home page shows, fixed however large the corpus grows: the topics with most
+#: essays, the latest changes, the fullest essays and one page of collections.
+HOME_TOPICS = 12
+HOME_RECENT = 6
+HOME_NOTABLE = 6
+COLLECTIONS_PER_HOME_PAGE = 20
 
 
 @cacheable_page
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """The home page: topics with counts and descriptions, collections with their first
-    essays (at most ``ESSAYS_PER_HOME_COLLECTION`` each, with a link to all of them)."""
+    """The home page, of a fixed size whatever the corpus holds: search, the topics with
+    most essays, what changed lately, notable essays and a page of collections
+    (``?page=``, ``COLLECTIONS_PER_HOME_PAGE`` each, with their essay counts)."""
+    try:
+        collections = get_page(
+            selectors.collections_with_counts(),
+            request.GET.get("page"),
+            per_page=COLLECTIONS_PER_HOME_PAGE,
+        )
+    except BadPage as error:
+        raise Http404(str(error)) from error
+    topics = selectors.home_topics(limit=HOME_TOPICS + 1)
     return render(
         request,
         "essays/home.html",
         {
-            "topics": selectors.topic_list_with_counts(),
-            "collections": selectors.collection_list_with_essays(limit=ESSAYS_PER_HOME_COLLECTION),
-            "recent": selectors.recently_updated_essays(),
+            "canonical_path": request.path
+            + (f"?page={collections.number}" if collections.number > 1 else ""),
+            "topics": topics[:HOME_TOPICS],
+            "more_topics": len(topics) > HOME_TOPICS,
+            "recent": selectors.recent_changes(limit=HOME_RECENT),
+            "notable": selectors.notable_essays(limit=HOME_NOTABLE),
+            "page": collections,
         },
     )
 
@@ -68,9 +89,15 @@ def essay_list(request: HttpRequest) -> HttpResponse:
             topic = selectors.topic_detail(slug=topic_slug)
         except Topic.DoesNotExist as error:
             raise Http404("没有找到这个主题。") from error
-    collections = list(selectors.collection_choices())
+    # The collection menu is offered while it stays short; past that, readers pick a
+    # collection from the home page's paged list (the page keeps a fixed size).
+    collections = list(selectors.collection_choices()[: COLLECTION_MENU_LIMIT + 1])
+    if len(collections) > COLLECTION_MENU_LIMIT:
+        collections = []
     if collection_id is not None:
         collection = next((c for c in collections if c.pk == collection_id), None)
+        if collection is None:
+            collection = selectors.collection_choices().filter(pk=collection_id).first()
         if collection is None:
             raise Http404("没有找到这个文集。")
     try:
@@ -81,6 +108,7 @@ def essay_list(request: HttpRequest) -> HttpResponse:
         )
     except BadPage as error:
         raise Http404(str(error)) from error
+    page.object_list = selectors.with_summaries(page.object_list)
     kept = {"topic": topic_slug, "collection": collection_id}
     if page.number > 1:
         kept["page"] = page.number
@@ -114,6 +142,7 @@ def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("没有找到这个文集。") from error
     except BadPage as error:
         raise Http404(str(error)) from error
+    page.object_list = selectors.with_summaries(page.object_list)
     return render(
         request, "essays/collection_detail.html", {"collection": collection, "page": page}
     )
@@ -142,17 +171,47 @@ def essay_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "marker_targets": reading.reference_targets(references),
             "reading_minutes": reading.reading_minutes(essay, sections),
             "neighbours": selectors.essay_neighbours(essay),
-            "related": selectors.related_essays(essay, [t.pk for t in topics]),
+            "related": selectors.with_summaries(
+                selectors.related_essays(essay, [t.pk for t in topics])
+            ),
             "description": reading.description(
                 essay.subtitle, essay.intro, *(s.text for s in sections)
             ),
-            "citation": citations.gbt7714(
-                essay,
-                url=request.build_absolute_uri(essay.get_absolute_url()),
-                accessed=timezone.localdate(),
-            ),
+            **_citation_context(request, essay),
         },
     )
+
+
+def _citation_context(request: HttpRequest, essay: Essay) -> dict[str, object]:
+    """What the essay page needs to be cited and saved by a reference manager: the
+    GB/T 7714 line (in pieces), the essay's own exports and its COinS span."""
+    url = request.build_absolute_uri(essay.get_absolute_url())
+    accessed = timezone.localdate()
+    revised = essay.updated_at.date() if essay.updated_at else None
+    coins = {
+        "ctx_ver": "Z39.88-2004",
+        "rft_val_fmt": "info:ofi/fmt:kev:mtx:book",
+        "rft.genre": "bookitem",
+        "rft.atitle": essay.display_title,
+        "rft.btitle": essay.collection.title,
+        "rft.pub": citations.SITE_NAME,
+        "rft.language": "zh",
+        "rft_id": url,
+    }
+    if revised:
+        coins["rft.date"] = revised.isoformat()
+    return {
+        "citation_parts": citations.gbt7714_parts(essay, url=url, accessed=accessed),
+        "citation_url": url,
+        "citation_title": citations.essay_title(essay),
+        "citation_date": revised.strftime("%Y/%m/%d") if revised else "",
+        "essay_exports": [
+            ("BibTeX", "bib", citations.essay_bibtex(essay, url=url, accessed=accessed)),
+            ("RIS", "ris", citations.essay_ris(essay, url=url, accessed=accessed)),
+            ("CSL-JSON", "csl-json", citations.essay_csl_json(essay, url=url, accessed=accessed)),
+        ],
+        "coins": urlencode(coins),
+    }
 
 
 CITATION_FORMATS = {
@@ -160,6 +219,28 @@ CITATION_FORMATS = {
     "ris": ("application/x-research-info-systems; charset=utf-8", "ris"),
     "csl-json": ("application/vnd.citationstyles.csl+json; charset=utf-8", "json"),
 }
+
+
+@cacheable_page
+@require_safe
+def essay_citation_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The essay itself as a download for reference managers: BibTeX, RIS or CSL-JSON."""
+    if fmt not in CITATION_FORMATS:
+        raise Http404("不支持这种导出格式。")
+    try:
+        essay = Essay.objects.select_related("collection").defer("collection__raw_text").get(pk=pk)
+    except Essay.DoesNotExist as error:
+        raise Http404("没有找到这篇文章。") from error
+    url = request.build_absolute_uri(essay.get_absolute_url())
+    export = {"bib": citations.essay_bibtex, "ris": citations.essay_ris}.get(
+        fmt, citations.essay_csl_json
+    )
+    content_type, extension = CITATION_FORMATS[fmt]
+    response = HttpResponse(
+        export(essay, url=url, accessed=timezone.localdate()), content_type=content_type
+    )
+    response["Content-Disposition"] = f'attachment; filename="essay-{essay.pk}.{extension}"'
+    return response
 
 
 @cacheable_page
@@ -212,6 +293,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(str(error)) from error
     essays = list(page.object_list)
     sections = selectors.sections_of(essay.pk for essay in essays)
+    essays = selectors.with_summaries(essays, sections)
     shelf = [
         (essay, reading.topic_extracts(sections.get(essay.pk, []), topic.keyword_weights))
         for essay in essays
@@ -238,6 +320,13 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``, which browsers ask for on pages that name no icon (the admin's
+    own pages, files, error pages): a permanent redirect to the site's SVG icon."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 @cacheable_page

@@ -129,6 +129,7 @@ def search_api(request: HttpRequest) -> JsonResponse:
                 {
                     "essay_id": result.essay.pk,
                     "title": result.essay.title,
+                    "display_title": result.essay.display_title,
                     "url": result.url,
                     "section_id": result.section.pk if result.section else None,
                     "section_heading": result.section.heading if result.section else None,

@@ -23,7 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from essays.admin.busy import BusyDatabaseAdminMixin
 from essays.admin.history_ids import require_integer_id
-from essays.admin.widgets import BOUNDED_JSON, SHORT_TEXTAREA
+from essays.admin.widgets import TEXT_OVERRIDES, AutoGrowTextarea, KeywordsField
 from essays.admin_selectors import (
     deleted_essays,
     essay_history_entries,
@@ -50,15 +50,21 @@ from essays.services.history import (
 )
 
 
-class SectionInline(admin.TabularInline):
-    """An essay's sections in reading order; ``parent`` offers only this essay's sections."""
+class SectionInline(admin.StackedInline):
+    """An essay's sections in reading order; ``parent`` offers only this essay's sections.
+
+    Each section is one compact row of its place (编号, 顺序, 层级, 上级章节), its heading,
+    then its text in a box as wide as the form and as tall as the text: the essay editor
+    fits a 1280 px window, and reordering (顺序) and nesting (层级, 上级章节) stay possible.
+    """
 
     model = Section
     fk_name = "essay"
     extra = 0
     ordering = ("order",)
-    fields = ("order", "level", "number", "heading", "parent", "text")
-    formfield_overrides = SHORT_TEXTAREA
+    fields = (("number", "order", "level", "parent"), "heading", "text")
+    formfield_overrides = TEXT_OVERRIDES
+    classes = ("section-inline",)
 
     def get_formset(self, request: HttpRequest, obj: Essay | None = None, **kwargs: Any) -> Any:
         """Limit the parent choices to the sections of the essay being edited."""
@@ -73,14 +79,21 @@ class SectionInline(admin.TabularInline):
         return formset
 
 
-class ReferenceInline(admin.TabularInline):
-    """An essay's reference list in order, with the fields parsed from each entry."""
+class ReferenceInline(admin.StackedInline):
+    """An essay's reference list in order: the entry as printed in a full-width box, the
+    fields parsed from it in compact rows below."""
 
     model = Reference
     extra = 0
     ordering = ("order",)
-    fields = ("order", "label", "text", "kind", "year", "authors", "title", "publisher", "place")
-    formfield_overrides = SHORT_TEXTAREA
+    fields = (
+        ("order", "label", "kind", "year"),
+        "text",
+        ("authors", "title"),
+        ("publisher", "place"),
+    )
+    formfield_overrides = TEXT_OVERRIDES
+    classes = ("reference-inline",)
 
 
 class EssayForm(forms.ModelForm):
@@ -92,7 +105,18 @@ class EssayForm(forms.ModelForm):
 
     class Meta:
         model = Essay
-        fields = ["collection", "number", "title", "subtitle", "intro", "keywords", "topics"]
+        fields = [
+            "collection",
+            "number",
+            "title",
+            "short_title",
+            "subtitle",
+            "intro",
+            "keywords",
+            "topics",
+        ]
+        field_classes = {"keywords": KeywordsField}
+        widgets = {"intro": AutoGrowTextarea(min_rows=3)}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -152,35 +176,33 @@ class EssayAdmin(BusyDatabaseAdminMixin, SimpleHistoryAdmin):
     """Essays with their sections and references edited inline, with history and undo."""
 
     form = EssayForm
+    formfield_overrides = TEXT_OVERRIDES
     list_display = (
-        "title",
+        "list_title",
         "collection",
         "number",
         "section_count",
         "reference_count",
         "updated_at",
     )
-    list_display_links = ("title",)
+    list_display_links = ("list_title",)
     list_filter = ("collection", "topics", EditedSinceImportFilter)
     list_select_related = ("collection",)
-    search_fields = ("title", "subtitle", "intro", "collection__title")
+    search_fields = ("title", "short_title", "subtitle", "intro", "collection__title")
     filter_horizontal = ("topics",)
     readonly_fields = ("created_at", "updated_at", "imported_at")
-    fields = (
-        "collection",
-        "number",
-        "title",
-        "subtitle",
-        "intro",
-        "keywords",
-        "topics",
-        "imported_at",
-        "created_at",
-        "updated_at",
-        "version",
+    fieldsets = (
+        (None, {"fields": (("collection", "number"), "title", "short_title", "subtitle")}),
+        (None, {"fields": ("intro", "keywords", "topics")}),
+        (
+            "记录",
+            {
+                "fields": (("imported_at", "created_at", "updated_at"), "version"),
+                "classes": ("collapse",),
+            },
+        ),
     )
     inlines = (SectionInline, ReferenceInline)
-    formfield_overrides = BOUNDED_JSON
     actions = ("assign_topic", "remove_topic", "resuggest_topics", "reindex")
     change_list_template = "admin/essays/essay/change_list.html"
 
@@ -189,6 +211,13 @@ class EssayAdmin(BusyDatabaseAdminMixin, SimpleHistoryAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Essay]:
         """Essays with their section and reference counts."""
         return essays_with_counts(super().get_queryset(request))
+
+    @admin.display(description="标题", ordering="short_title")
+    def list_title(self, obj: Essay) -> str:
+        """The title readers see (the printed one too when it differs)."""
+        if obj.display_title != obj.title:
+            return f"{obj.display_title}（原题：{obj.title}）"
+        return obj.title
 
     @admin.display(description="章节数", ordering="section_total")
     def section_count(self, obj: Essay) -> int:

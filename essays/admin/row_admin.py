@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from essays.admin.busy import BusyDatabaseAdminMixin
 from essays.admin.history_ids import IntegerHistoryIdsMixin
-from essays.admin.widgets import SHORT_TEXTAREA
+from essays.admin.widgets import TEXT_OVERRIDES
 from essays.models import Essay, Reference, Section
 from essays.services.history import (
     essay_history_baseline,
@@ -43,7 +43,7 @@ class SectionAdmin(EssayRowAdmin):
     list_select_related = ("essay",)
     search_fields = ("heading", "text", "essay__title")
     raw_id_fields = ("essay", "parent")
-    formfield_overrides = SHORT_TEXTAREA
+    formfield_overrides = TEXT_OVERRIDES
 
 
 @admin.register(Reference)

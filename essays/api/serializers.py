@@ -29,10 +29,11 @@ def topic_summary(topic: Topic) -> dict[str, Any]:
 
 
 def essay_summary(essay: Essay) -> dict[str, Any]:
-    """An essay in a list: id, title, collection title, number, topics and page url."""
+    """An essay in a list: id, title, display title, collection, number, topics, page url."""
     return {
         "id": essay.pk,
         "title": essay.title,
+        "display_title": essay.display_title,
         "collection": essay.collection.title,
         "number": essay.number,
         "topics": [topic_brief(topic) for topic in essay.topics.all()],
@@ -79,6 +80,7 @@ def essay_full(essay: Essay) -> dict[str, Any]:
     return {
         "id": essay.pk,
         "title": essay.title,
+        "display_title": essay.display_title,
         "subtitle": essay.subtitle,
         "collection": essay.collection.title,
         "number": essay.number,

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('essays', '0005_editors_group'),
+        ('essays', '0007_display_title'),
     ]
 
     operations = [

@@ -19,10 +19,12 @@ from essays.content import (
     parsed_essay_content,
     stored_essay_content,
 )
+from essays.display_titles import EssayText, Heading, suggest_short_titles
 from essays.importer.parsed import ParsedDocument, ParsedEssay
 from essays.models import Collection, Essay, Reference, Section, Topic
 from essays.services.history import essay_history_baseline, essay_version_record
 from essays.services.topics import suggest_topics
+from essays.text_normalize import normalize_line, normalize_text
 from portal.content_version import content_changed
 
 #: A source document larger than this is refused (the bundled ones are under 100 KB).
@@ -100,6 +102,8 @@ def document_import(
 ) -> DocumentReport:
     """Create or update one document's collection and essays; nothing is written in a dry run."""
     parsed = document.parsed
+    for parsed_essay in parsed.essays:
+        parsed_essay_normalize(parsed_essay)
     collection = Collection.objects.select_for_update().filter(title=parsed.title).first()
     report = DocumentReport(
         title=parsed.title,
@@ -114,6 +118,7 @@ def document_import(
     if not dry_run:
         collection = _collection_save(collection=collection, document=document)
 
+    short_titles = short_title_suggestions(parsed)
     for parsed_essay in parsed.essays:
         essay = existing.get(parsed_essay.number)
         outcome = _plan(essay=essay, parsed_essay=parsed_essay, force=force)
@@ -123,11 +128,49 @@ def document_import(
         if not dry_run and outcome.action in (Action.CREATED, Action.UPDATED):
             assert collection is not None
             _essay_write(
-                collection=collection, essay=essay, parsed_essay=parsed_essay, suggested=suggested
+                collection=collection,
+                essay=essay,
+                parsed_essay=parsed_essay,
+                suggested=suggested,
+                short_title=short_titles.get(parsed_essay.number, ""),
             )
     parsed_numbers = {essay.number for essay in parsed.essays}
     report.not_in_source = sorted(set(existing) - parsed_numbers)
     return report
+
+
+def parsed_essay_normalize(parsed_essay: ParsedEssay) -> None:
+    """Normalise a parsed essay's texts in place as the admin normalises an editor's
+    (line ends, trailing spaces, surrounding blank lines; see essays.text_normalize), so
+    an import and a save of the same text store the same thing."""
+    parsed_essay.title = normalize_line(parsed_essay.title)
+    parsed_essay.subtitle = normalize_line(parsed_essay.subtitle)
+    parsed_essay.intro = normalize_text(parsed_essay.intro)
+    for section in parsed_essay.sections:
+        section.number = normalize_line(section.number)
+        section.heading = normalize_line(section.heading)
+        section.text = normalize_text(section.text)
+    for reference in parsed_essay.references:
+        reference.label = normalize_line(reference.label)
+        reference.text = normalize_text(reference.text)
+
+
+def short_title_suggestions(parsed: ParsedDocument) -> dict[int, str]:
+    """The short titles the importer suggests for a document's essays, keyed by number:
+    one for each essay whose title does not tell it apart (see essays.display_titles)."""
+    return suggest_short_titles(
+        collection_title=parsed.title,
+        essays=[
+            EssayText(
+                number=essay.number,
+                title=essay.title,
+                intro=essay.intro,
+                headings=[Heading(level=s.level, text=s.heading) for s in essay.sections],
+                body="\n".join(s.text for s in essay.sections),
+            )
+            for essay in parsed.essays
+        ],
+    )
 
 
 def _plan(*, essay: Essay | None, parsed_essay: ParsedEssay, force: bool) -> EssayOutcome:
@@ -184,16 +227,21 @@ def _essay_write(
     essay: Essay | None,
     parsed_essay: ParsedEssay,
     suggested: list[Topic],
+    short_title: str = "",
 ) -> Essay:
     """Write one essay's fields, sections and references; set topics unless overridden.
 
+    A new essay (or one without a short title) takes the suggested ``short_title``; a
+    short title already set, by an editor or an earlier import, is kept.
     The history gets the sections' and references' changes, then one essay version.
     """
     keep_topics = essay is not None and _topics_overridden(essay)
     created = essay is None
     if essay is None:
         essay = Essay(collection=collection, number=parsed_essay.number)
-    else:
+    if not essay.short_title:
+        essay.short_title = short_title
+    if essay.pk is not None:
         essay_history_baseline(essay=essay)
     essay.skip_history_when_saving = True  # type: ignore[attr-defined]
     try:
@@ -326,6 +374,8 @@ def essays_bulk_create(
     """
     if len(topics) != len(parsed_essays):
         raise ValueError("one list of topics per essay")
+    for parsed_essay in parsed_essays:
+        parsed_essay_normalize(parsed_essay)
     now = timezone.now()
     essays = []
     for parsed_essay, essay_topics in zip(parsed_essays, topics, strict=True):

@@ -9,8 +9,8 @@ from django.template import Context
 from django.utils.safestring import SafeString
 
 from essays.models import Essay, Reference
+from essays.reading import MarkerTargets, link_markers
 from essays.reading import lede as essay_lede
-from essays.reading import link_markers
 
 register = template.Library()
 
@@ -38,7 +38,15 @@ def heading_tag(level: int | None) -> str:
 @register.filter
 def with_reference_links(paragraph: str, targets: Mapping[int, str] | None) -> SafeString:
     """The paragraph escaped, each in-text marker like ``[1]`` linked to its reference."""
-    return link_markers(paragraph, targets or {})
+    return link_markers(paragraph, targets if targets is not None else {})
+
+
+@register.filter
+def cited_at(targets: MarkerTargets | None, reference: Reference) -> list[str]:
+    """The ids of the in-text markers that cite ``reference`` (for links back to them)."""
+    if not isinstance(targets, MarkerTargets):
+        return []
+    return targets.cited.get(reference.anchor, [])
 
 
 @register.simple_tag(takes_context=True)
@@ -62,5 +70,19 @@ def printed_label(reference: Reference) -> str:
 
 @register.filter
 def lede(essay: Essay) -> str:
-    """A short line that tells the essay apart from others with the same title."""
-    return essay_lede(essay)
+    """One line saying what the essay is about: its ``summary`` when a selector attached
+    one (:func:`essays.selectors.with_summaries`), else drawn from its annotations."""
+    summary = getattr(essay, "summary", None)
+    return essay_lede(essay) if summary is None else summary
+
+
+#: Unicode's first-strong isolate and pop directional isolate.
+FSI, PDI = "\u2068", "\u2069"
+
+
+@register.filter
+def isolate(text: str | None) -> str:
+    """``text`` as a directional isolate (FSI … PDI), for plain-text places such as
+    ``<title>`` where ``<bdi>`` cannot go: a right-to-left override (U+202E) in a title
+    then cannot reverse the words around it."""
+    return f"{FSI}{text or ''}{PDI}"

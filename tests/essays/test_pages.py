@@ -66,8 +66,9 @@ def test_essay_list_query_count_is_bounded(client, django_assert_num_queries):
     collection = make_collection()
     for n in range(1, 31):
         make_essay(collection=collection, number=n, topics=[make_topic()])
-    # topics for the menu, collections for the menu, count, page of essays, their topics
-    with django_assert_num_queries(5):
+    # topics for the menu, collections for the menu, count, page of essays, their topics,
+    # their headings (for the summaries)
+    with django_assert_num_queries(6):
         response = client.get("/essays/")
     assert response.content.decode().count('class="tag"') == 30
 
@@ -75,7 +76,7 @@ def test_essay_list_query_count_is_bounded(client, django_assert_num_queries):
 def test_collection_page_lists_its_essays_in_order(client, shelf):
     url = reverse("essays:collection-detail", kwargs={"pk": shelf["first"].pk})
     html = client.get(url).content.decode()
-    assert "<h1>甲文集</h1>" in html
+    assert '<h1 dir="auto">甲文集</h1>' in html
     assert html.index("第一篇") < html.index("第二篇")
     assert "第三篇" not in html
     assert "城郊乡位于县城周边。" in html  # the lede tells same-titled essays apart
@@ -85,7 +86,12 @@ def test_collection_page_lists_its_essays_in_order(client, shelf):
 def test_essay_page_links_markers_pager_related_and_reading_time(client, shelf):
     one, two, _ = shelf["essays"]
     html = client.get(one.get_absolute_url()).content.decode()
-    assert '<a class="ref-marker" href="#ref-1" aria-label="参考文献 1">[1]</a>另见[2]' in html
+    assert (
+        '<a class="ref-marker" id="cite-ref-1-1" href="#ref-1" aria-label="参考文献 1">[1]</a>另见[2]'
+        in html
+    )
+    # the reference links back to where it is cited
+    assert '<a href="#cite-ref-1-1" aria-label="回到正文第 1 处引用">↩</a>' in html
     assert f'rel="next" href="{two.get_absolute_url()}"' in html
     assert 'rel="prev"' not in html
     related = html[html.index('id="related-heading"') :]
@@ -191,8 +197,8 @@ def test_collection_page_is_paginated_with_bounded_queries(client, django_assert
     for n in range(1, 56):
         make_essay(collection=collection, number=n, title=f"第{n}篇文章")
     url = reverse("essays:collection-detail", kwargs={"pk": collection.pk})
-    # collection, count, page of essays, their topics
-    with django_assert_num_queries(4):
+    # collection, count, page of essays, their topics, their headings (for the summaries)
+    with django_assert_num_queries(5):
         first = client.get(url).content.decode()
     assert "共 55 篇文章" in first
     assert "第50篇文章" in first and "第51篇文章" not in first
@@ -214,3 +220,20 @@ def test_list_pages_keep_their_filter_when_paging(client):
     assert 'rel="prev" href="?topic=fenye-zhuti&amp;page=1"' in html
     html = client.get(topic.get_absolute_url()).content.decode()
     assert 'rel="next" href="?page=2"' in html
+
+
+def test_essay_list_drops_the_collection_menu_when_it_would_grow_long(client):
+    from essays.views import COLLECTION_MENU_LIMIT
+
+    collections = [make_collection(title=f"文集{n:03d}") for n in range(COLLECTION_MENU_LIMIT)]
+    make_essay(collection=collections[-1], number=1, title="最后一个文集的文章")
+    assert 'id="filter-collection"' in client.get("/essays/").content.decode()
+    extra = make_collection(title="多出来的文集")
+    make_essay(collection=extra, number=1, title="多出来的文章")
+    html = client.get("/essays/").content.decode()
+    assert 'id="filter-collection"' not in html and "文集000" not in html
+    assert '<a href="/#collections-heading">按文集浏览</a>' in html
+    # a collection chosen elsewhere still filters the list
+    filtered = client.get("/essays/", {"collection": extra.pk}).content.decode()
+    assert "多出来的文章" in filtered and "最后一个文集的文章" not in filtered
+    assert f'<input type="hidden" name="collection" value="{extra.pk}">' in filtered

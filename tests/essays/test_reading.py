@@ -23,7 +23,10 @@ def test_a_marker_links_only_where_a_reference_carries_its_number():
     assert targets == {1: "ref-1", 3: "ref-1"}
     html = link_markers("产品”。[1]当然，列为目标，[2]这是", targets)
     assert html.count("<a ") == 1
-    assert '<a class="ref-marker" href="#ref-1" aria-label="参考文献 1">[1]</a>' in html
+    assert (
+        '<a class="ref-marker" id="cite-ref-1-1" href="#ref-1" aria-label="参考文献 1">[1]</a>'
+        in html
+    )
     assert "[2]这是" in html
 
 
@@ -31,7 +34,9 @@ def test_document_numbers_in_brackets_are_not_markers():
     targets = reference_targets([ref(n, f"[{n}]") for n in range(1, 4)])
     html = link_markers("《意见》(成委发[2008]37号)规定[3]", targets)
     assert "成委发[2008]37号" in html
-    assert html.endswith('<a class="ref-marker" href="#ref-3" aria-label="参考文献 3">[3]</a>')
+    assert html.endswith(
+        '<a class="ref-marker" id="cite-ref-3-1" href="#ref-3" aria-label="参考文献 3">[3]</a>'
+    )
 
 
 def test_unlabelled_references_carry_their_order_and_full_width_markers_link():
@@ -96,3 +101,12 @@ def test_lede_prefers_subtitle_then_intro_then_first_heading():
     assert lede(essay) == "城郊乡位于县城周边"
     essay.subtitle = "人事部门应怎样提升服务意识"
     assert lede(essay) == "人事部门应怎样提升服务意识"
+
+
+def test_each_marker_gets_an_id_its_reference_links_back_to():
+    targets = reference_targets([ref(1, "[1]"), ref(2, "[2]")])
+    first = link_markers("甲[1]乙[2]", targets)
+    second = link_markers("丙[1]", targets)
+    assert 'id="cite-ref-1-1"' in first and 'id="cite-ref-2-1"' in first
+    assert 'id="cite-ref-1-2"' in second
+    assert targets.cited == {"ref-1": ["cite-ref-1-1", "cite-ref-1-2"], "ref-2": ["cite-ref-2-1"]}

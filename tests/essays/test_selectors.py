@@ -115,3 +115,23 @@ def test_collection_list_with_essays_limit_keeps_the_first_essays_and_the_count(
         numbers = [[e.number for e in c.listed_essays] for c in collections]
     assert numbers == [[1, 2, 3]] * 2
     assert [c.essay_count for c in collections] == [5, 5]
+
+
+def test_notable_essays_are_the_most_referenced_then_the_longest():
+    from essays.selectors import notable_essays
+
+    collection = make_collection(title="推荐文集")
+    plain = make_essay(collection=collection, number=1, title="无文献")
+    cited = make_essay(
+        collection=collection,
+        number=2,
+        title="两条文献",
+        references=[{"label": "[1]", "text": "甲"}, {"label": "[2]", "text": "乙"}],
+    )
+    once = make_essay(
+        collection=collection, number=3, title="一条文献", references=[{"text": "丙"}]
+    )
+    picked = notable_essays(limit=3)
+    assert [essay.pk for essay in picked][:2] == [cited.pk, once.pk]
+    assert picked[0].reference_total == 2
+    assert plain.pk not in [essay.pk for essay in picked[:2]]

@@ -42,9 +42,9 @@ def test_essay_page_shows_title_block(client, essay):
     response = client.get(essay_url(essay.pk))
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<h1 id="essay-title">统筹城乡就业</h1>' in html
+    assert '<h1 id="essay-title" dir="auto">统筹城乡就业</h1>' in html
     assert "——一个副标题" in html
-    assert "提升服务意识 统筹城乡发展</a> · 篇2" in html
+    assert "提升服务意识 统筹城乡发展</bdi></a> · 篇2" in html
     assert 'href="/topics/fuwu-ceshi/"' in html
     assert "劳动力" in html and "转移" in html
     assert '<html lang="zh-CN">' in html
@@ -52,10 +52,18 @@ def test_essay_page_shows_title_block(client, essay):
 
 def test_essay_page_has_every_section_heading_with_anchor(client, essay):
     html = client.get(essay_url(essay.pk)).content.decode()
-    assert re.search(r'<h2 id="s1"><span class="section-number">一</span> 统筹城乡就业</h2>', html)
-    assert re.search(r'<h3 id="s2"><span class="section-number">2.1</span> 培训</h3>', html)
-    assert re.search(r'<h4 id="s3"><span class="section-number">2.1.1</span> 技能</h4>', html)
-    assert re.search(r'<h2 id="s4"><span class="section-number">二</span> 结语</h2>', html)
+    assert re.search(
+        r'<h2 id="s1"><span class="section-number">一</span> <bdi>统筹城乡就业</bdi></h2>', html
+    )
+    assert re.search(
+        r'<h3 id="s2"><span class="section-number">2.1</span> <bdi>培训</bdi></h3>', html
+    )
+    assert re.search(
+        r'<h4 id="s3"><span class="section-number">2.1.1</span> <bdi>技能</bdi></h4>', html
+    )
+    assert re.search(
+        r'<h2 id="s4"><span class="section-number">二</span> <bdi>结语</bdi></h2>', html
+    )
 
 
 def test_section_text_lines_become_paragraphs_after_intro(client, essay):
@@ -76,14 +84,14 @@ def test_toc_links_match_section_anchors_and_nest(client, essay):
 
 def test_references_are_an_ordered_list_with_ids(client, essay):
     html = client.get(essay_url(essay.pk)).content.decode()
-    assert '<li id="ref-1" value="1">[1]张三.农村[M].北京:人民出版社,2002.</li>' in html
-    assert '<li id="ref-2" value="2">[2]李四.城乡[J].经济研究,2004(3).</li>' in html
+    assert '<li id="ref-1" value="1"><bdi>[1]张三.农村[M].北京:人民出版社,2002.</bdi></li>' in html
+    assert '<li id="ref-2" value="2"><bdi>[2]李四.城乡[J].经济研究,2004(3).</bdi></li>' in html
 
 
 def test_heading_levels_are_capped_at_h6(client):
     essay = make_essay(sections=[{"level": 7, "number": "", "heading": "很深"}])
     html = client.get(essay_url(essay.pk)).content.decode()
-    assert '<h6 id="s1">很深</h6>' in html
+    assert '<h6 id="s1"><bdi>很深</bdi></h6>' in html
 
 
 def test_html_in_essay_text_is_escaped(client):
@@ -133,22 +141,27 @@ def test_bad_paths_are_chinese_404_pages(client, path):
     assert "页面不存在" in response.content.decode()
 
 
-def test_home_lists_topics_with_counts_and_collections(client, essay, django_assert_num_queries):
-    # topics with counts, collections, their essays, recently updated essays
-    with django_assert_num_queries(4):
+def test_home_lists_topics_with_counts_and_collections(
+    client, essay, django_assert_max_num_queries
+):
+    # collections: count and page; topics with counts; recent changes: ids, essays,
+    # headings, versions, sections' history (when there was an earlier version); notable
+    # essays: the most referenced (then the longest) ids, essays, headings
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("essays:home"))
     html = response.content.decode()
-    assert '<a href="/topics/fuwu-ceshi/">服务测试</a>' in html
+    assert '<a href="/topics/fuwu-ceshi/"><bdi>服务测试</bdi></a>' in html
     assert "1 篇" in html
     assert "提升服务意识：服务理念与态度" in html  # a default topic's description
     assert (
-        f'<a href="/collections/{essay.collection_id}/">提升服务意识 统筹城乡发展</a></h3>' in html
+        f'<a href="/collections/{essay.collection_id}/"><bdi>提升服务意识 统筹城乡发展</bdi></a>'
+        in html
     )
-    assert f'<a href="/essays/{essay.pk}/">统筹城乡就业</a>' in html
+    assert f'<a href="/essays/{essay.pk}/"><bdi>统筹城乡就业</bdi></a>' in html
 
 
 def test_base_layout_has_search_form_and_stylesheet(client):
-    html = client.get(reverse("essays:home")).content.decode()
+    html = client.get(reverse("essays:topic-list")).content.decode()
     assert '<form class="search-form" action="/search/" method="get" role="search"' in html
     assert 'name="q"' in html
     assert ">搜索</label>" in html
@@ -159,16 +172,16 @@ def test_base_layout_has_search_form_and_stylesheet(client):
 
 def test_topic_list_page(client, essay):
     html = client.get(reverse("essays:topic-list")).content.decode()
-    assert '<a href="/topics/fuwu-ceshi/">服务测试</a>' in html
-    assert '<a href="/topics/chengxiang-tongchou/">城乡统筹</a>' in html
+    assert '<a href="/topics/fuwu-ceshi/"><bdi>服务测试</bdi></a>' in html
+    assert '<a href="/topics/chengxiang-tongchou/"><bdi>城乡统筹</bdi></a>' in html
 
 
 def test_topic_shelf_shows_description_and_only_its_essays(client, essay):
     make_essay(number=1, title="不相干的文章")
     response = client.get(reverse("essays:topic-detail", kwargs={"slug": "fuwu-ceshi"}))
     html = response.content.decode()
-    assert "<h1>服务测试</h1>" in html
-    assert f'<a href="/essays/{essay.pk}/">统筹城乡就业</a>' in html
+    assert '<h1 dir="auto">服务测试</h1>' in html
+    assert f'<a href="/essays/{essay.pk}/"><bdi>统筹城乡就业</bdi></a>' in html
     assert "不相干的文章" not in html
 
 
@@ -211,34 +224,29 @@ def test_topic_shelf_query_count_is_bounded(client, django_assert_num_queries):
     assert response.content.decode().count('class="tag"') == 20  # the other topic of each
 
 
-def test_home_caps_each_collection_and_links_to_all_of_its_essays(
-    client, django_assert_num_queries
+def test_home_stays_the_same_size_however_many_collections_and_essays(
+    client, django_assert_max_num_queries
 ):
-    from essays.views import ESSAYS_PER_HOME_COLLECTION
+    from essays.views import COLLECTIONS_PER_HOME_PAGE, HOME_NOTABLE, HOME_RECENT
 
-    big = make_collection(title="甲大文集")
-    total = ESSAYS_PER_HOME_COLLECTION + 3
-    essays = [
-        make_essay(collection=big, number=n, title=f"大文集第{n}篇") for n in range(1, total + 1)
-    ]
-    small = make_collection(title="乙小文集")
-    make_essay(collection=small, number=1, title="小文集唯一一篇")
-    # the same four queries however many essays a collection has
-    with django_assert_num_queries(4):
-        html = client.get(reverse("essays:home")).content.decode()
-    # the recently updated list (capped on its own) comes before the collections
-    html = html.split('id="collections-heading"', 1)[1]
-    shown = essays[:ESSAYS_PER_HOME_COLLECTION]
-    hidden = essays[ESSAYS_PER_HOME_COLLECTION:]
-    for essay in shown:
-        assert f'<a href="/essays/{essay.pk}/">{essay.title}</a>' in html
-    for essay in hidden:
-        assert f'href="/essays/{essay.pk}/"' not in html
-    assert f'<a href="/essays/?collection={big.pk}">查看全部 {total} 篇 →</a>' in html
-    # a collection within the cap gets no link
-    assert f'href="/essays/?collection={small.pk}"' not in html
-    assert '<a href="/essays/' in html and "小文集唯一一篇" in html
-    # the link leads to a paged list of that collection
-    listing = client.get(f"/essays/?collection={big.pk}")
-    assert listing.status_code == 200
-    assert hidden[-1].title in listing.content.decode()
+    def home() -> str:
+        with django_assert_max_num_queries(12):
+            return client.get(reverse("essays:home")).content.decode()
+
+    for c in range(COLLECTIONS_PER_HOME_PAGE):
+        collection = make_collection(title=f"文集{c:03d}")
+        make_essay(collection=collection, number=1, title=f"文集{c:03d}的文章")
+    small = home()
+    for c in range(COLLECTIONS_PER_HOME_PAGE, 3 * COLLECTIONS_PER_HOME_PAGE):
+        collection = make_collection(title=f"文集{c:03d}")
+        for n in range(1, 4):
+            make_essay(collection=collection, number=n, title=f"文集{c:03d}的第{n}篇")
+    large = home()
+    # three times the collections and seven times the essays: the page hardly grows
+    assert len(large.encode()) < 1.2 * len(small.encode())
+    assert large.count('href="/essays/') <= HOME_RECENT + HOME_NOTABLE + 2  # + two 全部文章 links
+    assert large.count('href="/collections/') == COLLECTIONS_PER_HOME_PAGE
+    assert "第 1 页，共 3 页" in large
+    last = client.get(reverse("essays:home"), {"page": 3}).content.decode()
+    assert "文集059" in last and "文集000" not in last
+    assert client.get(reverse("essays:home"), {"page": 4}).status_code == 404

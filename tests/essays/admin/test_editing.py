@@ -161,7 +161,7 @@ def test_delete_asks_for_confirmation_and_the_essay_can_be_recovered(
     assert essay.pk not in title_hits
 
     deleted = editor_client.get(reverse("admin:essays_essay_deleted")).content.decode()
-    assert essay.title in deleted
+    assert essay.display_title in deleted
     with django_capture_on_commit_callbacks(execute=True):
         response = editor_client.post(reverse("admin:essays_essay_recover", args=[essay.pk]))
     assert response.status_code == 302
