@@ -18,7 +18,9 @@ from .markdown import markdown_lines, plain_text
 from .paper_references import reference_entries
 from .parsed import ParsedDocument, SourceError
 
-_NUMBERED = re.compile(r"^(?P<number>\d{1,2}(?:\s?[.．]\s?\d{1,2}){0,3})[.．、]?\s*(?P<rest>[^\d\s.].*)$")
+_NUMBERED = re.compile(
+    r"^(?P<number>\d{1,2}(?:\s?[.．]\s?\d{1,2}){0,3}(?:\s*[)）])?)[.．、]?\s*(?P<rest>[^\d\s.)）].*)$"
+)
 _QUANTITY = re.compile(r"^[年月日个次例%]")
 #: Targets of issue 13.
 TARGETS = {"title": 0.95, "keywords": 0.90, "references": 0.90, "headings": 0.95}
@@ -79,7 +81,7 @@ def markdown_truth(markdown: str) -> Truth:
         (
             i
             for i, l in enumerate(lines)
-            if i > title_at and l.heading and paper_marks.REFERENCES_HEADING.match(l.text)
+            if i > title_at and paper_marks.REFERENCES_HEADING.match(l.text)
         ),
         len(lines),
     )
@@ -88,7 +90,7 @@ def markdown_truth(markdown: str) -> Truth:
         match = _NUMBERED.match(line.text) if line.heading else None
         if match and not _QUANTITY.match(match.group("rest")):
             if not paper_marks.CAPTION.match(match.group("rest")):
-                headings.append((re.sub(r"\s", "", match.group("number")).replace("．", "."), match.group("rest")))
+                headings.append((re.sub(r"\s", "", match.group("number")).replace("．", ".").replace("）", ")"), match.group("rest")))
     return Truth(
         title=title,
         headings=headings,

@@ -13,7 +13,14 @@ import re
 from dataclasses import dataclass
 
 from . import cleaning, paper_marks, patterns
-from .paper_headings import Heading, Numbering, arabic_heading, chinese_heading, plain_heading
+from .paper_headings import (
+    Heading,
+    Numbering,
+    arabic_heading,
+    chinese_heading,
+    close_paren_heading,
+    plain_heading,
+)
 from .paper_references import reference_entries
 from .parsed import ParsedDocument, ParsedEssay, ParsedSection, SourceError
 
@@ -283,7 +290,11 @@ def _heading(line: Line, numbering: Numbering) -> Heading | None:
     text = line.text
     if paper_marks.CAPTION.match(text):
         return None
-    found = arabic_heading(text, numbering, marked=line.heading) or chinese_heading(text)
+    found = (
+        arabic_heading(text, numbering, marked=line.heading)
+        or close_paren_heading(text, numbering, marked=line.heading)
+        or chinese_heading(text)
+    )
     if found is None and len(text) <= 60:
         found = plain_heading(text)
     if found is None and line.heading and len(text) <= 60 and paper_marks.cjk_count(text) >= 2:

@@ -20,9 +20,13 @@ _ARABIC = re.compile(
     r"^(?P<number>\d{1,2}(?:\s?[.．]\s?\d{1,2}){0,3})(?P<sep>[.．、]?)\s*(?P<rest>\S.*)$"
 )
 _QUANTITY = re.compile(
-    r"^(?:[.．]\d|[%‰°℃]|[年月日天时分秒个次例名人项种倍岁周篇家所条位只组批台套号层株头]|"
-    r"(?:万|亿|千|百|小时|分钟|mm|cm|km|kg|mg|ml|mL|ms|Hz|kHz|MHz|GHz|dB|m\b|s\b|h\b|d\b|g\b))"
+    r"^(?:[.．]\d|[%‰°℃~～\-—]|[年月日岁倍例]|个(?![体人性])|次(?![生级序])|名(?![称词])|"
+    r"(?:万|亿|小时|分钟|mm|cm|km|kg|mg|ml|mL|ms|Hz|kHz|MHz|GHz|dB)(?![A-Za-z]))"
 )
+#: A table row copied as text ends with numbers in cells: ``1 浙江大学 172``.
+_TABLE_ROW = re.compile(r"\s[-+]?\d+(?:[.．]\d+)?%?$")
+#: ``1）…`` / ``2)…``: list-style numbering used for low-level headings.
+_CLOSE_PAREN = re.compile(r"^(?P<number>\d{1,2})\s*[)）]\s*(?P<rest>\S.*)$")
 _CN = re.compile(rf"^(?P<number>[{CN_NUMERALS}]{{1,3}})\s*[、.．]\s*(?P<rest>\S.*)$")
 _CN_PAREN = re.compile(rf"^(?P<number>[(（][{CN_NUMERALS}]{{1,3}}[)）])\s*[、]?\s*(?P<rest>\S.*)$")
 _SENTENCE = re.compile(r"[。；;！!？?]|[:：](?=.)")
@@ -50,6 +54,8 @@ class Numbering:
 
     def __init__(self) -> None:
         self.last: list[int] = []
+        #: The last ``N）`` item number under the current numbered heading.
+        self.item = 0
 
     def fits(self, parts: list[int]) -> bool:
         """Whether ``parts`` (``[2, 1]`` for 2.1) can come next."""
@@ -62,6 +68,9 @@ class Numbering:
         if parts[: depth - 1] == prefix and len(prefix) == depth - 1:
             current = self.last[depth - 1] if len(self.last) >= depth else 0
             return current < parts[-1] <= current + 2
+        # A level the PDF lost (``2.1.1`` right after ``2``).
+        if parts[: len(self.last)] == self.last and all(p <= 2 for p in parts[len(self.last) :]):
+            return True
         # A new parent the PDF lost (``3.1`` right after ``2.4``).
         if parts[0] == self.last[0] + 1 and all(p <= 2 for p in parts[1:]):
             return True
@@ -70,6 +79,7 @@ class Numbering:
     def take(self, parts: list[int]) -> None:
         """Record ``parts`` as the latest number."""
         self.last = list(parts)
+        self.item = 0
 
 
 def arabic_heading(line: str, numbering: Numbering, *, marked: bool = False) -> Heading | None:
@@ -79,7 +89,7 @@ def arabic_heading(line: str, numbering: Numbering, *, marked: bool = False) -> 
         return None
     number = re.sub(r"\s", "", match.group("number")).replace("．", ".")
     rest = match.group("rest").strip()
-    if _QUANTITY.match(rest) or not _heading_like(rest):
+    if _QUANTITY.match(rest) or not _heading_like(rest) or _TABLE_ROW.search(rest):
         return None
     parts = [int(p) for p in number.split(".")]
     if not marked and not numbering.fits(parts):
@@ -89,6 +99,25 @@ def arabic_heading(line: str, numbering: Numbering, *, marked: bool = False) -> 
         return None
     numbering.take(parts)
     return Heading(number=number, depth=len(parts), heading=heading, text=text)
+
+
+def close_paren_heading(line: str, numbering: Numbering, *, marked: bool = False) -> Heading | None:
+    """``1）中美科学基金项目``: a short heading one level below the current numbered one."""
+    match = _CLOSE_PAREN.match(line)
+    if not match or not _heading_like(match.group("rest")):
+        return None
+    value = int(match.group("number"))
+    if not marked and (
+        value not in (1, numbering.item + 1) or len(line) > MAX_HEADING or _SENTENCE.search(line)
+    ):
+        return None
+    heading, text = split_heading(match.group("rest").strip())
+    if not heading:
+        return None
+    numbering.item = value
+    return Heading(
+        number=f"{value})", depth=len(numbering.last) + 1, heading=heading, text=text, style="item"
+    )
 
 
 def chinese_heading(line: str) -> Heading | None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 
 from . import paper_marks
+from .bounds import LIMITS
 from .parsed import ParsedReference
 from .references import parse_reference
 
 _OPEN, _CLOSE = r"[\[［【(（]", r"[\]］】)）]"
-_FIRST_LABEL = re.compile(rf"^\s*(?:{_OPEN}\s*1\s*{_CLOSE}|1\s*[.．、](?!\d))")
+_FIRST_LABEL = re.compile(rf"^\s*(?:{_OPEN}\s*1\s*{_CLOSE}|1\s*[.．、](?!\d)|1(?=\s*[^\d\s.．、]))")
 _KIND = re.compile(r"[\[［]\s*[A-Z]{1,2}(?:\s*/\s*OL)?\s*[\]］]")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _AUTHORS_SPLIT = re.compile(r"\s*[,，、;；]\s*|\s+and\s+")
@@ -28,7 +29,19 @@ def reference_entries(lines: list[str]) -> list[ParsedReference]:
         entries = _labelled(text)
     else:
         entries = _unlabelled(lines)
-    return [parse_reference(label, _normalise(body)) for label, body in entries if body.strip()]
+    return [_bounded(parse_reference(label, _normalise(body))) for label, body in entries if body.strip()]
+
+
+def _bounded(reference: ParsedReference) -> ParsedReference:
+    """A field parsed from an entry that cannot be that long was misread: leave it empty
+    (the entry's whole text is kept)."""
+    for name in ("authors", "title", "publisher", "place", "kind"):
+        limit, _ = LIMITS[("reference", name)]
+        if len(getattr(reference, name)) > limit:
+            setattr(reference, name, "")
+    if len(reference.label) > LIMITS[("reference", "label")][0]:
+        reference.label = reference.label[:10]
+    return reference
 
 
 def split_authors(authors: str) -> tuple[list[str], bool]:
@@ -53,11 +66,12 @@ def _labelled(text: str) -> list[tuple[str, str]]:
     """Cut at ``[1]``, ``[2]``, … in order, wherever each next label is printed."""
     style = _FIRST_LABEL.match(text).group(0).strip()  # type: ignore[union-attr]
     bracketed = style[0] in "[［【(（"
+    bare = style == "1"
     entries: list[tuple[str, str]] = []
     position, number = 0, 1
     starts: list[tuple[int, int, str]] = []
     while True:
-        pattern = _label_pattern(number, bracketed=bracketed)
+        pattern = _label_pattern(number, bracketed=bracketed, bare=bare)
         found = pattern.search(text, position)
         if not found:
             break
@@ -65,11 +79,31 @@ def _labelled(text: str) -> list[tuple[str, str]]:
         position, number = found.end(), number + 1
     for index, (_, end, label) in enumerate(starts):
         stop = starts[index + 1][0] if index + 1 < len(starts) else len(text)
-        entries.append((_label_text(label), text[end:stop]))
+        body = text[end:stop]
+        if index + 1 == len(starts):
+            body = _last_entry(body)
+        entries.append((_label_text(label), body))
     return entries
 
 
-def _label_pattern(number: int, *, bracketed: bool) -> re.Pattern[str]:
+def _last_entry(body: str) -> str:
+    """The last entry runs on only while its lines do not end (no text after the list)."""
+    lines = body.split("\n")
+    kept = [lines[0]]
+    for line in lines[1:]:
+        if _ended(kept[-1]):
+            break
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def _ended(text: str) -> bool:
+    return text.rstrip().endswith((".", "。", "．")) or bool(re.search(r"\d\s*$", text))
+
+
+def _label_pattern(number: int, *, bracketed: bool, bare: bool = False) -> re.Pattern[str]:
+    if bare:
+        return re.compile(rf"^(?P<label>{number})(?=\s*[^\d\s.．、])", re.M)
     if bracketed:
         return re.compile(rf"(?:^|(?<=[\s.。,，;；\]］】)）]))(?P<label>{_OPEN}\s*{number}\s*{_CLOSE})", re.M)
     return re.compile(rf"^(?P<label>{number}\s*[.．、])(?!\d)", re.M)
@@ -104,6 +138,7 @@ def _continues(previous: str, line: str) -> bool:
 
 
 def _normalise(body: str) -> str:
-    text = re.sub(r"\s*\n\s*", "", body.strip())
+    text = re.sub(r"(?<=[A-Za-z,.])\s*\n\s*(?=[A-Za-z])", " ", body.strip())
+    text = re.sub(r"\s*\n\s*", "", text)
     text = re.sub(r"[［]", "[", re.sub(r"[］]", "]", text))
     return re.sub(r"\s{2,}", " ", text).strip()
