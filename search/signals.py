@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 
 from django.db import transaction
@@ -72,9 +74,14 @@ class EssaySignalProcessor(BaseSignalProcessor):
     # Scheduling ---------------------------------------------------------------------
 
     def schedule(self, essay_ids, using=None):
-        """Re-index these essays once the current transaction commits (now if none)."""
+        """Re-index these essays once the current transaction commits (now if none);
+        inside :func:`reindex_deferred`, once at its end instead."""
         ids = {int(pk) for pk in essay_ids}
         if not ids:
+            return
+        deferred = getattr(_pending, "deferred", None)
+        if deferred is not None:
+            deferred.update(ids)
             return
         _pending_ids().update(ids)
         transaction.on_commit(partial(self.flush), using=using)
@@ -90,6 +97,29 @@ class EssaySignalProcessor(BaseSignalProcessor):
             reindex_essays(batch, connections=self.connections, router=self.connection_router)
         except Exception:  # the database is the truth; `rebuild_index` repairs the index
             log.exception("Re-indexing essays %s failed", batch)
+
+
+@contextmanager
+def reindex_deferred() -> Iterator[set[int]]:
+    """Collect the essays changes inside the block touch and re-index them once, at its
+    end, in bulk (:func:`reindex_essays`): a batch import indexes once, not per essay.
+
+    Essays whose change was rolled back are re-indexed from what the database holds (or
+    removed if gone), so the index is right either way.
+    """
+    outer = getattr(_pending, "deferred", None)
+    collected: set[int] = set() if outer is None else outer
+    _pending.deferred = collected
+    try:
+        yield collected
+    finally:
+        if outer is None:
+            _pending.deferred = None
+            if collected:
+                try:
+                    reindex_essays(sorted(collected))
+                except Exception:  # the database is the truth; `rebuild_index` repairs it
+                    log.exception("Re-indexing %d essays after a batch failed", len(collected))
 
 
 def reindex_essays(essay_ids, *, connections=None, router=None, batch_size=500) -> None:

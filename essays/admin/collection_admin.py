@@ -212,5 +212,6 @@ class CollectionAdmin(admin.ModelAdmin):
         stored.unlink(missing_ok=True)
         parts = "，".join(f"{ACTION_LABELS[a]} {report.count(a)} 篇" for a in Action)
         self.message_user(request, f"已导入《{report.title}》：{parts}。")
-        collection = Collection.objects.get(title=report.title)
-        return HttpResponseRedirect(reverse("admin:essays_collection_change", args=[collection.pk]))
+        return HttpResponseRedirect(
+            reverse("admin:essays_collection_change", args=[report.collection_id])
+        )

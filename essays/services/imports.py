@@ -1,6 +1,7 @@
-"""Write parsed source documents into the database, idempotently and in one transaction.
+"""Write parsed source documents into the database, idempotently.
 
-A document is identified by its collection title, an essay by its 篇 number in it.
+A document is identified as ``essays.services.identity`` says (content fingerprint, file
+name and title, or an explicit collection heading), an essay by its 篇 number in it.
 Re-importing updates in place; an essay an editor has changed since the last import is
 skipped unless forced, and topics an editor chose are never replaced.
 """
@@ -22,6 +23,7 @@ from essays.content import (
 from essays.importer.parsed import ParsedDocument, ParsedEssay
 from essays.models import Collection, Essay, Reference, Section, Topic
 from essays.services.history import essay_history_baseline, essay_version_record
+from essays.services.identity import document_identity
 from essays.services.topics import suggest_topics
 from portal.content_version import content_changed
 
@@ -66,6 +68,21 @@ class DocumentReport:
     collection_created: bool
     outcomes: list[EssayOutcome]
     not_in_source: list[int] = field(default_factory=list)
+    #: The collection written (or, in a dry run, the existing one that would be updated).
+    collection_id: int | None = None
+    #: Why the document is that collection, or why it is a new one.
+    identity_reason: str = ""
+
+    @property
+    def status(self) -> Action:
+        """The document as a whole: created, updated, unchanged or skipped."""
+        if self.collection_created:
+            return Action.CREATED
+        if any(o.action in (Action.CREATED, Action.UPDATED) for o in self.outcomes):
+            return Action.UPDATED
+        if self.outcomes and all(o.action == Action.SKIPPED for o in self.outcomes):
+            return Action.SKIPPED
+        return Action.UNCHANGED
 
     def count(self, action: Action) -> int:
         """How many essays got this action."""
@@ -79,6 +96,12 @@ class SourceDocument:
     parsed: ParsedDocument
     source_name: str
     data: bytes
+    #: Where it was read from, for messages (the file name when not given).
+    path: str = ""
+
+    def __post_init__(self) -> None:
+        """Name the document by its file name when no path is given."""
+        self.path = self.path or self.source_name
 
 
 @transaction.atomic
@@ -100,19 +123,25 @@ def document_import(
 ) -> DocumentReport:
     """Create or update one document's collection and essays; nothing is written in a dry run."""
     parsed = document.parsed
-    collection = Collection.objects.select_for_update().filter(title=parsed.title).first()
+    identity = document_identity(parsed=parsed, source_name=document.source_name)
+    collection = identity.collection
     report = DocumentReport(
         title=parsed.title,
         source_name=document.source_name,
         collection_created=collection is None,
         outcomes=[],
+        collection_id=collection.pk if collection else None,
+        identity_reason=identity.reason,
     )
     topics = list(Topic.objects.all())
     existing: dict[int, Essay] = {}
     if collection is not None:
         existing = {essay.number: essay for essay in collection.essays.all()}
     if not dry_run:
-        collection = _collection_save(collection=collection, document=document)
+        collection = _collection_save(
+            collection=collection, document=document, fingerprint=identity.fingerprint
+        )
+        report.collection_id = collection.pk
 
     for parsed_essay in parsed.essays:
         essay = existing.get(parsed_essay.number)
@@ -165,9 +194,13 @@ def _topics_overridden(essay: Essay) -> bool:
     return current != sorted(essay.imported_topic_slugs or [])
 
 
-def _collection_save(*, collection: Collection | None, document: SourceDocument) -> Collection:
+def _collection_save(
+    *, collection: Collection | None, document: SourceDocument, fingerprint: str
+) -> Collection:
     if collection is None:
         collection = Collection(title=document.parsed.title)
+    collection.title = document.parsed.title
+    collection.source_fingerprint = fingerprint
     collection.source_name = document.source_name
     collection.source_sha256 = hashlib.sha256(document.data).hexdigest()
     collection.source_encoding = document.parsed.encoding
@@ -213,6 +246,7 @@ def _essay_write_content(
     essay.subtitle = parsed_essay.subtitle
     essay.intro = parsed_essay.intro
     essay.keywords = list(parsed_essay.keywords)
+    essay.front_matter = dict(parsed_essay.front_matter)
     essay.import_fingerprint = content_fingerprint(parsed_essay_content(parsed_essay))
     essay.imported_at = timezone.now()
     if not keep_topics:
