@@ -49,7 +49,7 @@ class Command(BaseCommand):
             if result.error:
                 line += f" 错误：{result.error}"
             self.stdout.write(line)
-            if self.verbosity >= 2:
+            if int(options["verbosity"]) >= 2:
                 if not result.title_ok:
                     self.stdout.write(f"    标题：{result.title} ≠ {result.truth.title}")
                 if not result.keywords_ok:
