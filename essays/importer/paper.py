@@ -43,11 +43,14 @@ class Line:
 
 
 def looks_like_paper(lines: list[Line]) -> bool:
-    """A document with a 摘要 or 关键词 line near the top and no ``篇N`` lines."""
+    """A document without ``篇N`` lines that has a 摘要 or 关键词 line near the top, or a
+    参考文献 list."""
     if any(patterns.ESSAY_BOUNDARY.match(line.text) for line in lines if len(line.text) <= 60):
         return False
-    top = [line.text for line in lines if line.text][:FRONT_LINES]
-    return any(_front_marker(text, index) for index, text in enumerate(top))
+    texts = [line.text.strip() for line in lines if line.text.strip()]
+    if any(_front_marker(text, index) for index, text in enumerate(texts[:FRONT_LINES])):
+        return True
+    return any(paper_marks.REFERENCES_HEADING.match(text) for text in texts[4:])
 
 
 def parse_paper(lines: list[Line], raw_text: str, encoding: str) -> ParsedDocument:

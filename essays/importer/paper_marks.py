@@ -37,7 +37,7 @@ JOURNAL_LINE = re.compile(
     r"收稿日期|基金项目|作者简介|网络出版)"
 )
 #: A column label: ``·指南与共识·``, ``【临床研究】``, or a short all-Chinese line (``综述``).
-COLUMN_LABEL = re.compile(rf"^(?:[·•・]\s*[^·•・]{{1,12}}\s*[·•・]|[【\[［][{CJK}]{{2,10}}[】\]］]|[{CJK}]{{2,6}})$")
+COLUMN_LABEL = re.compile(rf"^(?:(?:专题|专栏|栏目|特稿|特约稿)\s*[:：].*|[·•・]\s*[^·•・]{{1,12}}\s*[·•・]|[【\[［][{CJK}]{{2,10}}[】\]］]|[{CJK}]{{2,6}})$")
 #: 参考文献 and its variants, alone on a line.
 REFERENCES_HEADING = re.compile(
     r"^(?:[【\[［]?\s*(?:主要)?参\s*考\s*文\s*献\s*[】\]］]?\s*"
@@ -56,7 +56,9 @@ REFERENCES_END = re.compile(
     r"^(?:附\s*录|作者简介|作者贡献|收稿日期|Appendix)|" + ENGLISH_ABSTRACT.pattern[1:]
 )
 #: What sits where the title is expected but is not the title.
-NOT_TITLE = re.compile(r"^(?:作者|通讯作者|通信作者|\*|Corresponding|E-mail|Email|电话|Tel)")
+NOT_TITLE = re.compile(
+    r"^(?:作者|通讯作者|通信作者|编者按|\*|Corresponding|E-mail|Email|电话|Tel|ChinaXiv合作期刊)"
+)
 
 
 def cjk_count(text: str) -> int:
