@@ -51,7 +51,10 @@ class ImportUploadForm(forms.Form):
     source = forms.FileField(
         label="源文档",
         allow_empty_file=True,  # the importer says why an empty file cannot be imported
-        help_text="纯文本文件（UTF-8 或 GB18030），与命令 import_essays 使用同一个导入器。",
+        help_text=(
+            "纯文本（.txt，UTF-8 或 GB18030）、Markdown（.md，PDF 转换所得）或 Word（.docx）；"
+            "与命令 import_essays 使用同一个导入器。"
+        ),
     )
     force = forms.BooleanField(
         label="覆盖编辑的修改",

@@ -81,5 +81,5 @@ def _formula_text(formula: str) -> str:
     formula = _LATEX_OTHER.sub("", formula)
     formula = re.sub(r"[{}^_]", "", formula)
     # LaTeX spaces out every character: "2 0 1 4" → "2014", "C D 4" → "CD4".
-    formula = re.sub(r"(?<=\S) (?=\S)", "", formula.strip())
+    formula = re.sub(r"\s+", "", formula)
     return f" {formula} " if formula else ""

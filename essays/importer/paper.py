@@ -103,6 +103,8 @@ def _front_marker(text: str, index: int) -> bool:
         return True
     if paper_marks.ENGLISH_ABSTRACT.match(text) or paper_marks.ENGLISH_KEYWORDS.match(text):
         return True
+    if paper_marks.METADATA_FIELD.match(text) and len(text) <= 120:
+        return True
     # ``…北京 100190【摘要】…``: an abstract glued to the affiliation line.
     return index < 15 and bool(re.search(r"[【\[［]\s*摘\s*要|\d{6}\s*[)）]?\s*摘\s*要", text))
 
@@ -159,7 +161,7 @@ def _title_continues(lines: list[Line], title_at: int) -> bool:
         return False
     title, following = lines[title_at].text, lines[title_at + 1].text
     return (
-        len(title) >= 16
+        len(title) >= 12
         and 5 <= len(following) <= 20
         and paper_marks.cjk_count(following) >= 4
         and not re.search(r"[\s\d,，、;；:：()（）*]", following)

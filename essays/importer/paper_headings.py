@@ -25,6 +25,8 @@ _QUANTITY = re.compile(
 )
 #: A table row copied as text ends with numbers in cells: ``1 浙江大学 172``.
 _TABLE_ROW = re.compile(r"\s[-+]?\d+(?:[.．]\d+)?%?$")
+#: Another numbered item later on the same line.
+_STEPS = re.compile(r"[^\d.．]\d{1,2}[.．、](?![\d])")
 #: ``1）…`` / ``2)…``: list-style numbering used for low-level headings.
 _CLOSE_PAREN = re.compile(r"^(?P<number>\d{1,2})\s*[)）]\s*(?P<rest>\S.*)$")
 _CN = re.compile(rf"^(?P<number>[{CN_NUMERALS}]{{1,3}})\s*[、.．]\s*(?P<rest>\S.*)$")
@@ -91,6 +93,8 @@ def arabic_heading(line: str, numbering: Numbering, *, marked: bool = False) -> 
     rest = match.group("rest").strip()
     if _QUANTITY.match(rest) or not _heading_like(rest) or _TABLE_ROW.search(rest):
         return None
+    if not marked and _STEPS.search(rest[:MAX_HEADING]):
+        return None  # ``3.建立模型 4.数值仿真``: the steps of a flow chart, not a heading
     parts = [int(p) for p in number.split(".")]
     if not marked and not numbering.fits(parts):
         return None
@@ -163,7 +167,8 @@ def _heading_like(rest: str) -> bool:
     if paper_marks.CAPTION.match(rest):
         return False
     head = rest[:12]
-    if re.match(rf"^[{CJK}“《(（A-Za-z]", head) is None:
+    # Lower-case English starts pseudo-code (``3 if … then``), never a heading.
+    if re.match(rf"^[{CJK}“《(（A-Z]", head) is None:
         return False
     words = sum(1 for ch in head if ch.isalpha())
     return words >= max(2, len(head) // 2)

@@ -29,7 +29,17 @@ def reference_entries(lines: list[str]) -> list[ParsedReference]:
         entries = _labelled(text)
     else:
         entries = _unlabelled(lines)
-    return [_bounded(parse_reference(label, _normalise(body))) for label, body in entries if body.strip()]
+    return [_entry(label, _normalise(body)) for label, body in entries if body.strip()]
+
+
+#: Full-width punctuation read as its half-width form when taking an entry apart.
+_HALF_WIDTH = str.maketrans({"：": ":", "，": ",", "．": ".", "；": ";", "（": "(", "）": ")"})
+
+
+def _entry(label: str, text: str) -> ParsedReference:
+    reference = parse_reference(label, text.translate(_HALF_WIDTH))
+    reference.text = text
+    return _bounded(reference)
 
 
 def _bounded(reference: ParsedReference) -> ParsedReference:
