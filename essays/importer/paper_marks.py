@@ -14,16 +14,16 @@ from .patterns import CJK
 _SP = r"[\s\u3000]*"
 #: ``摘要：`` ``【摘要】`` ``[摘要]`` ``摘 要`` (anywhere in a front-matter line).
 ABSTRACT = re.compile(
-    rf"(?:[【\[［]{_SP}摘{_SP}要{_SP}[】\]］]|(?<![{CJK}])摘{_SP}要(?!{_SP}[】\]］])){_SP}[:：]?{_SP}"
+    rf"(?:[【\[［(（]{_SP}摘{_SP}要{_SP}[】\]］)）]|(?<![{CJK}])摘{_SP}要(?!{_SP}[】\]］])){_SP}[:：]?{_SP}"
 )
 #: ``关键词：`` ``关键字`` ``【关键词】`` ``[关键词]`` ``关 键 词``.
 KEYWORDS = re.compile(
-    rf"(?:[【\[［]{_SP}关{_SP}键{_SP}[词字]{_SP}[】\]］]|关{_SP}键{_SP}[词字]){_SP}[:：]?{_SP}"
+    rf"(?:[【\[［(（]{_SP}关{_SP}键{_SP}[词字]{_SP}[】\]］)）]|关{_SP}键{_SP}[词字]){_SP}[:：]?{_SP}"
 )
 #: Classification and identifier fields printed after the keywords (kept as metadata).
 METADATA_FIELD = re.compile(
-    r"[【\[［]?(?P<name>中图(?:法)?分类号|分类号|文献标[志识]码|文章编号|DOI|doi|"
-    r"学科分类号|开放科学[^:：]*标识码)[】\]］]?\s*[:：]?\s*"
+    r"[【\[［(（]?(?P<name>中图(?:法)?分类号|分类号|文献标[志识]码|文章编号|DOI|doi|"
+    r"学科分类号|开放科学[^:：]*标识码)[】\]］)）]?\s*[:：]?\s*"
 )
 #: English front matter: ``Abstract`` ``Key words`` (also ``ey words`` with the K lost).
 ENGLISH_ABSTRACT = re.compile(r"^[【\[［]?\s*(?:Abstract|ABSTRACT)\b\s*[】\]］]?\s*[:：]?\s*")

@@ -258,8 +258,12 @@ def _essay_write_content(
     essay.references.all().delete()
     new_sections = section_rows(essay=essay, parsed_essay=parsed_essay)
     new_references = reference_rows(essay=essay, parsed_essay=parsed_essay)
+    # Field sizes were checked while parsing and orders are unique by construction: a
+    # per-row constraint check would cost one query per row for nothing.
     for record in [*new_sections, *new_references]:
-        record.full_clean(exclude=["essay", "parent"], validate_unique=False)
+        record.full_clean(
+            exclude=["essay", "parent"], validate_unique=False, validate_constraints=False
+        )
     sections = sections_bulk_create(sections=new_sections, parsed_essays=[parsed_essay])
     references = Reference.objects.bulk_create(new_references)
     # bulk writes send no signals: record the sections' and references' history here,

@@ -56,6 +56,11 @@ class Command(BaseCommand):
             help="覆盖编辑在上次导入后修改过的文章（编辑选定的主题仍然保留）。",
         )
         parser.add_argument(
+            "--no-index",
+            action="store_true",
+            help="不更新搜索索引（之后运行 rebuild_index_swapped 重建）。",
+        )
+        parser.add_argument(
             "--atomic",
             action="store_true",
             help="全部成功才写入：任何一个文档有问题，就一个也不导入。",
@@ -66,11 +71,13 @@ class Command(BaseCommand):
         self.verbosity = int(options["verbosity"])
         self.options = options
         paths = self._paths(options["paths"])
-        with reindex_deferred():
+        with reindex_deferred() as touched:
             if options["atomic"]:
                 reports, documents, failures = self._import_atomic(paths)
             else:
                 reports, documents, failures = self._import_each(paths)
+            if options["no_index"]:
+                touched.clear()
         for report, document in zip(reports, documents, strict=True):
             self._report(report, document.parsed.essays)
         self._summary(reports, failures)
