@@ -42,7 +42,7 @@ def _parse(data: bytes, suffix: str) -> ParsedDocument:
         if not pairs:
             raise SourceError("Word 文件里没有任何文字，没有可导入的内容。")
         text = "\n".join(text for text, _ in pairs) + "\n"
-        lines = [Line(text=t, heading=h) for t, h in pairs]
+        lines = [Line(text=t, heading=bool(level), level=level) for t, level in pairs]
         return _parse_lines(lines, text, "docx", raw_text=text)
     text, encoding = decode_source(data)
     if suffix in (".md", ".markdown"):

@@ -47,7 +47,9 @@ def bounds_problems(document: ParsedDocument) -> list[str]:
         for index, reference in enumerate(essay.references, start=1):
             for field in ("label", "kind", "authors", "title", "publisher", "place"):
                 problems.extend(
-                    _check(f"{where}参考文献 {index}", "reference", field, getattr(reference, field))
+                    _check(
+                        f"{where}参考文献 {index}", "reference", field, getattr(reference, field)
+                    )
                 )
     return problems
 

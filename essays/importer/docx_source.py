@@ -12,15 +12,15 @@ from .parsed import SourceError
 _HEADING_STYLE = re.compile(r"^(?:Heading|标题|Title)\s*(?P<level>\d*)$", re.IGNORECASE)
 
 
-def docx_lines(data: bytes) -> list[tuple[str, bool]]:
-    """The paragraphs (and table rows) of a .docx file, each with whether it is a heading."""
+def docx_lines(data: bytes) -> list[tuple[str, int]]:
+    """The paragraphs (and table rows) of a .docx file, each with its heading level (0: text)."""
     import docx  # python-docx; imported here so plain-text imports never load it
 
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as error:
         raise SourceError("这不是有效的 Word（.docx）文件，无法读取。") from error
-    lines: list[tuple[str, bool]] = []
+    lines: list[tuple[str, int]] = []
     counters: dict[int, int] = {}
     for block in document.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
@@ -36,13 +36,13 @@ def docx_lines(data: bytes) -> list[tuple[str, bool]]:
                     del counters[deeper]
                 number = ".".join(str(counters.get(k, 1)) for k in range(1, level + 1))
                 text = f"{number} {text}"
-            lines.append((text, bool(level)))
+            lines.append((text, level))
         elif tag == "tbl":
             table = docx.table.Table(block, document)
             for row in table.rows:
                 cells = [cell.text.strip() for cell in row.cells if cell.text.strip()]
                 if cells:
-                    lines.append((" ".join(dict.fromkeys(cells)), False))
+                    lines.append((" ".join(dict.fromkeys(cells)), 0))
     return lines
 
 
@@ -52,9 +52,11 @@ def _heading_level(paragraph: object) -> int:
     if match:
         return int(match.group("level") or 1)
     p_pr = paragraph._p.pPr  # type: ignore[attr-defined]
-    outline = p_pr.find(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}outlineLvl"
-    ) if p_pr is not None else None
+    outline = (
+        p_pr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}outlineLvl")
+        if p_pr is not None
+        else None
+    )
     if outline is not None:
         value = outline.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val")
         if value is not None and value.isdigit() and int(value) < 9:

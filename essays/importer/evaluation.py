@@ -70,27 +70,30 @@ def markdown_truth(markdown: str) -> Truth:
     """Title, numbered headings, keywords and reference count as the markdown shows them."""
     lines = markdown_lines(markdown)
     first_marker = next(
-        (i for i, l in enumerate(lines) if not l.heading and _marker(l.text)), len(lines)
+        (i for i, ln in enumerate(lines) if not ln.heading and _marker(ln.text)), len(lines)
     )
     titled = [
-        (i, l.text) for i, l in enumerate(lines) if l.heading and paper_marks.cjk_count(l.text) >= 4
+        (i, ln.text)
+        for i, ln in enumerate(lines)
+        if ln.heading and paper_marks.cjk_count(ln.text) >= 4
     ]
     above = [item for item in titled if item[0] < first_marker] or titled[:1]
     title_at, title = max(above, key=lambda item: len(item[1])) if above else (0, "")
     refs_at = next(
         (
             i
-            for i, l in enumerate(lines)
-            if i > title_at and paper_marks.REFERENCES_HEADING.match(l.text)
+            for i, ln in enumerate(lines)
+            if i > title_at and paper_marks.REFERENCES_HEADING.match(ln.text)
         ),
         len(lines),
     )
     headings = []
     for line in lines[title_at + 1 : refs_at]:
         match = _NUMBERED.match(line.text) if line.heading else None
-        if match and not _QUANTITY.match(match.group("rest")):
-            if not paper_marks.CAPTION.match(match.group("rest")):
-                headings.append((re.sub(r"\s", "", match.group("number")).replace("．", ".").replace("）", ")"), match.group("rest")))
+        rest = match.group("rest") if match else ""
+        if match and not _QUANTITY.match(rest) and not paper_marks.CAPTION.match(rest):
+            number = re.sub(r"\s", "", match.group("number"))
+            headings.append((number.replace("．", ".").replace("）", ")"), rest))
     return Truth(
         title=title,
         headings=headings,
@@ -106,7 +109,9 @@ def evaluate(path: Path) -> PaperResult:
     markdown = path.read_text(encoding="utf-8")
     result = PaperResult(name=path.name, truth=markdown_truth(markdown))
     try:
-        document = parse_document(plain_text(markdown).encode("utf-8"), path.with_suffix(".txt").name)
+        document = parse_document(
+            plain_text(markdown).encode("utf-8"), path.with_suffix(".txt").name
+        )
     except SourceError as error:
         result.error = str(error)
         return result
@@ -134,7 +139,10 @@ def _fill(result: PaperResult, document: ParsedDocument) -> None:
     sections = [(s.number, _squash(s.heading)) for e in document.essays for s in e.sections]
     for number, heading in result.truth.headings:
         wanted = _squash(heading)
-        if any(n == number and h and (wanted.startswith(h) or h.startswith(wanted)) for n, h in sections):
+        if any(
+            n == number and h and (wanted.startswith(h) or h.startswith(wanted))
+            for n, h in sections
+        ):
             result.headings_found += 1
         else:
             result.missing_headings.append(f"{number} {heading}")
@@ -151,7 +159,11 @@ def _truth_keywords(lines: list) -> list[str]:
             words = line.text[match.end() :]
             field_at = paper_marks.METADATA_FIELD.search(words)
             words = (words[: field_at.start()] if field_at else words).strip().rstrip("。.；;")
-            parts = re.split(r"\s*[;；,，、]\s*", words) if re.search(r"[;；,，、]", words) else words.split()
+            parts = (
+                re.split(r"\s*[;；,，、]\s*", words)
+                if re.search(r"[;；,，、]", words)
+                else words.split()
+            )
             return [p.strip() for p in parts if p.strip()]
     return []
 

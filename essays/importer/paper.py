@@ -28,7 +28,9 @@ from .parsed import ParsedDocument, ParsedEssay, ParsedSection, SourceError
 FRONT_LINES = 60
 #: A title is at most this long.
 MAX_TITLE = 150
-_INSTITUTION = re.compile(r"大学|学院|研究所|研究院|研究中心|中心|医院|公司|实验室|科学院|部|局|\d{6}")
+_INSTITUTION = re.compile(
+    r"大学|学院|研究所|研究院|研究中心|中心|医院|公司|实验室|科学院|部|局|\d{6}"
+)
 _SUBTITLE = re.compile(r"^(?:[—–-]{1,2}\s*.+|以.{2,30}为例)$")
 _KEYWORD_SEPARATORS = re.compile(r"\s*[;；,，、]\s*")
 _CLOSING = "。！？!?；;：:…”」』)）"
@@ -40,6 +42,8 @@ class Line:
 
     text: str
     heading: bool = False
+    #: The heading level the source gave (Word's heading styles), 0 when it gave none.
+    level: int = 0
 
 
 def looks_like_paper(lines: list[Line]) -> bool:
@@ -58,7 +62,7 @@ def parse_paper(lines: list[Line], raw_text: str, encoding: str) -> ParsedDocume
     lines = _clean(lines)
     refs_at = _references_heading(lines)
     main = lines[:refs_at] if refs_at is not None else lines
-    references = reference_entries([l.text for l in lines[refs_at + 1 :]]) if refs_at else []
+    references = reference_entries([ln.text for ln in lines[refs_at + 1 :]]) if refs_at else []
 
     front_matter: dict[str, object] = {}
     title_at, zone_end = _title_and_zone(main)
@@ -72,11 +76,11 @@ def parse_paper(lines: list[Line], raw_text: str, encoding: str) -> ParsedDocume
         title += main[after_title].text
         after_title += 1
     zone_end = max(zone_end, after_title)
-    above = [l.text for l in main[:title_at]]
-    front = [l.text for l in main[after_title:zone_end]]
+    above = [ln.text for ln in main[:title_at]]
+    front = [ln.text for ln in main[after_title:zone_end]]
     keywords, abstract = _front_matter(above, front, front_matter)
 
-    essay = ParsedEssay(number=1, title=title[:MAX_TITLE * 4], subtitle=subtitle)
+    essay = ParsedEssay(number=1, title=title[: MAX_TITLE * 4], subtitle=subtitle)
     essay.keywords = keywords
     essay.front_matter = front_matter
     essay.references = references
@@ -94,7 +98,7 @@ def _clean(lines: list[Line]) -> list[Line]:
     for line in lines:
         text = line.text.replace("\u3000", " ").strip()
         if text and not cleaning.is_noise_line(text, set()):
-            kept.append(Line(text=text, heading=line.heading))
+            kept.append(Line(text=text, heading=line.heading, level=line.level))
     return kept
 
 
@@ -118,7 +122,7 @@ def _references_heading(lines: list[Line]) -> int | None:
 
 def _title_and_zone(lines: list[Line]) -> tuple[int, int]:
     """Index of the title line and the end of the front matter."""
-    markers = [i for i, l in enumerate(lines[:FRONT_LINES]) if _front_marker(l.text, i)]
+    markers = [i for i, ln in enumerate(lines[:FRONT_LINES]) if _front_marker(ln.text, i)]
     zone_end = markers[-1] + 1 if markers else 0
     limit = zone_end if zone_end else min(len(lines), 12)
     candidates = [i for i in range(limit) if _title_candidate(lines[i].text)]
@@ -126,7 +130,9 @@ def _title_and_zone(lines: list[Line]) -> tuple[int, int]:
         candidates.pop(0)
     if not candidates:  # the title after the abstract and keywords (printed last)
         candidates = [
-            i for i in range(zone_end, min(len(lines), zone_end + 6)) if _title_candidate(lines[i].text)
+            i
+            for i in range(zone_end, min(len(lines), zone_end + 6))
+            if _title_candidate(lines[i].text)
         ]
         if candidates:
             end = candidates[0] + 1
@@ -134,7 +140,7 @@ def _title_and_zone(lines: list[Line]) -> tuple[int, int]:
                 end += 1
             return candidates[0], end
     if not candidates:
-        first = next((i for i, l in enumerate(lines) if l.text), None)
+        first = next((i for i, ln in enumerate(lines) if ln.text), None)
         if first is None:
             raise SourceError("没有在文件中找到任何正文。")
         return first, max(zone_end, first + 1)
@@ -174,7 +180,9 @@ def _author_or_affiliation(text: str) -> bool:
     return len(text) <= 80 and bool(_INSTITUTION.search(text) or len(text) <= 20)
 
 
-def _front_matter(above: list[str], front: list[str], meta: dict[str, object]) -> tuple[list[str], str]:
+def _front_matter(
+    above: list[str], front: list[str], meta: dict[str, object]
+) -> tuple[list[str], str]:
     """Fill ``meta`` from the lines above the title and the front matter after it."""
     labels = [t for t in above if paper_marks.COLUMN_LABEL.match(t)]
     if labels:
@@ -196,7 +204,9 @@ def _front_matter(above: list[str], front: list[str], meta: dict[str, object]) -
         if paper_marks.ABSTRACT.match(text):
             state = "abstract"
             abstract.append(paper_marks.ABSTRACT.sub("", text, count=1))
-        elif paper_marks.KEYWORDS.match(text) or (state == "abstract" and paper_marks.KEYWORDS.search(text)):
+        elif paper_marks.KEYWORDS.match(text) or (
+            state == "abstract" and paper_marks.KEYWORDS.search(text)
+        ):
             before, _, words = _split_keywords_line(text)
             if before:
                 abstract.append(before)
@@ -217,7 +227,9 @@ def _front_matter(above: list[str], front: list[str], meta: dict[str, object]) -
             abstract.append(text)
         elif state == "english-abstract":
             english["abstract"] += " " + text
-        elif state in ("after-keywords",) and paper_marks.is_english(text) and "title" not in english:
+        elif (
+            state in ("after-keywords",) and paper_marks.is_english(text) and "title" not in english
+        ):
             english["title"] = text
         elif state == "people":
             people.append(text)
@@ -252,10 +264,7 @@ def _keywords_and_metadata(words: str) -> tuple[list[str], dict[str, str]]:
             metadata[found.group("name")] = words[found.end() : end].strip(" ；;，,")
         words = words[: fields[0].start()]
     words = words.strip().rstrip("。.；;")
-    if _KEYWORD_SEPARATORS.search(words):
-        parts = _KEYWORD_SEPARATORS.split(words)
-    else:
-        parts = words.split()
+    parts = _KEYWORD_SEPARATORS.split(words) if _KEYWORD_SEPARATORS.search(words) else words.split()
     return [p.strip() for p in parts if p.strip()], metadata
 
 
@@ -303,7 +312,7 @@ def _heading(line: Line, numbering: Numbering) -> Heading | None:
     if found is None and len(text) <= 60:
         found = plain_heading(text)
     if found is None and line.heading and len(text) <= 60 and paper_marks.cjk_count(text) >= 2:
-        found = Heading(number="", depth=1, heading=text, style="plain")
+        found = Heading(number="", depth=max(1, line.level), heading=text, style="plain")
     return found
 
 

@@ -62,7 +62,7 @@ class Numbering:
     def fits(self, parts: list[int]) -> bool:
         """Whether ``parts`` (``[2, 1]`` for 2.1) can come next."""
         if not self.last:
-            return len(parts) == 1 and parts[0] in (0, 1, 2) or parts[:1] in ([0], [1])
+            return (len(parts) == 1 and parts[0] in (0, 1, 2)) or parts[:1] in ([0], [1])
         depth = len(parts)
         prefix = self.last[: depth - 1]
         if depth == 1:
@@ -74,9 +74,7 @@ class Numbering:
         if parts[: len(self.last)] == self.last and all(p <= 2 for p in parts[len(self.last) :]):
             return True
         # A new parent the PDF lost (``3.1`` right after ``2.4``).
-        if parts[0] == self.last[0] + 1 and all(p <= 2 for p in parts[1:]):
-            return True
-        return False
+        return bool(parts[0] == self.last[0] + 1 and all(p <= 2 for p in parts[1:]))
 
     def take(self, parts: list[int]) -> None:
         """Record ``parts`` as the latest number."""
@@ -132,7 +130,11 @@ def chinese_heading(line: str) -> Heading | None:
             heading, text = split_heading(match.group("rest"))
             if heading:
                 return Heading(
-                    number=match.group("number"), depth=depth, heading=heading, text=text, style=style
+                    number=match.group("number"),
+                    depth=depth,
+                    heading=heading,
+                    text=text,
+                    style=style,
                 )
     return None
 
@@ -143,7 +145,9 @@ def plain_heading(line: str) -> Heading | None:
     if not match:
         return None
     heading = re.sub(r"\s", "", match.group("heading"))
-    return Heading(number="", depth=1, heading=heading, text=(match.group("text") or "").strip(), style="plain")
+    return Heading(
+        number="", depth=1, heading=heading, text=(match.group("text") or "").strip(), style="plain"
+    )
 
 
 def split_heading(rest: str) -> tuple[str, str]:

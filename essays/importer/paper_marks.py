@@ -37,7 +37,9 @@ JOURNAL_LINE = re.compile(
     r"收稿日期|基金项目|作者简介|网络出版)"
 )
 #: A column label: ``·指南与共识·``, ``【临床研究】``, or a short all-Chinese line (``综述``).
-COLUMN_LABEL = re.compile(rf"^(?:(?:专题|专栏|栏目|特稿|特约稿)\s*[:：].*|[·•・]\s*[^·•・]{{1,12}}\s*[·•・]|[【\[［][{CJK}]{{2,10}}[】\]］]|[{CJK}]{{2,6}})$")
+COLUMN_LABEL = re.compile(
+    rf"^(?:(?:专题|专栏|栏目|特稿|特约稿)\s*[:：].*|[·•・]\s*[^·•・]{{1,12}}\s*[·•・]|[【\[［][{CJK}]{{2,10}}[】\]］]|[{CJK}]{{2,6}})$"
+)
 #: 参考文献 and its variants, alone on a line.
 REFERENCES_HEADING = re.compile(
     r"^(?:[【\[［]?\s*(?:主要)?参\s*考\s*文\s*献\s*[】\]］]?\s*"

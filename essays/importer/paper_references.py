@@ -25,10 +25,7 @@ def reference_entries(lines: list[str]) -> list[ParsedReference]:
     """Parse the lines after a 参考文献 heading into references."""
     lines = _until_end(lines)
     text = "\n".join(lines)
-    if _FIRST_LABEL.match(text):
-        entries = _labelled(text)
-    else:
-        entries = _unlabelled(lines)
+    entries = _labelled(text) if _FIRST_LABEL.match(text) else _unlabelled(lines)
     return [_entry(label, _normalise(body)) for label, body in entries if body.strip()]
 
 
@@ -115,7 +112,9 @@ def _label_pattern(number: int, *, bracketed: bool, bare: bool = False) -> re.Pa
     if bare:
         return re.compile(rf"^(?P<label>{number})(?=\s*[^\d\s.．、])", re.M)
     if bracketed:
-        return re.compile(rf"(?:^|(?<=[\s.。,，;；\]］】)）]))(?P<label>{_OPEN}\s*{number}\s*{_CLOSE})", re.M)
+        return re.compile(
+            rf"(?:^|(?<=[\s.。,，;；\]］】)）]))(?P<label>{_OPEN}\s*{number}\s*{_CLOSE})", re.M
+        )
     return re.compile(rf"^(?P<label>{number}\s*[.．、])(?!\d)", re.M)
 
 

@@ -94,7 +94,9 @@ class Command(BaseCommand):
             path = Path(raw)
             if path.is_dir():
                 found = sorted(
-                    p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
                 )
                 paths.extend(found or [path])
             else:
@@ -133,7 +135,9 @@ class Command(BaseCommand):
                 if self.options["dry_run"]:
                     transaction.set_rollback(True)
         except (ValidationError, DatabaseError) as error:
-            raise SourceError(f"{document.path}：写入数据库失败，已撤销这个文档：{error}") from error
+            raise SourceError(
+                f"{document.path}：写入数据库失败，已撤销这个文档：{error}"
+            ) from error
         return report
 
     def _import_atomic(

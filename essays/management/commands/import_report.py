@@ -14,7 +14,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from essays.importer.evaluation import TARGETS, evaluate, summary
 
-_NAMES = {"title": "标题正确", "keywords": "关键词正确", "references": "参考文献条数误差≤10%", "headings": "编号标题找回"}
+_NAMES = {
+    "title": "标题正确",
+    "keywords": "关键词正确",
+    "references": "参考文献条数误差≤10%",
+    "headings": "编号标题找回",
+}
 
 
 class Command(BaseCommand):
@@ -43,7 +48,8 @@ class Command(BaseCommand):
                 )
             )
             line = (
-                f"{result.name}：{marks} 文献 {result.reference_count}/{result.truth.reference_count}"
+                f"{result.name}：{marks}"
+                f" 文献 {result.reference_count}/{result.truth.reference_count}"
                 f" 标题编号 {result.headings_found}/{len(result.truth.headings)}"
             )
             if result.error:
@@ -60,6 +66,4 @@ class Command(BaseCommand):
         self.stdout.write(f"共 {len(results)} 篇：")
         for key, share in shares.items():
             met = "达标" if share >= TARGETS[key] else "未达标"
-            self.stdout.write(
-                f"  {_NAMES[key]}：{share:.1%}（目标 ≥ {TARGETS[key]:.0%}，{met}）"
-            )
+            self.stdout.write(f"  {_NAMES[key]}：{share:.1%}（目标 ≥ {TARGETS[key]:.0%}，{met}）")

@@ -15,7 +15,9 @@ from essays.importer.markdown import plain_text
 from essays.importer.paper_references import split_authors
 from essays.importer.parsed import SourceError
 
-PAPERS = sorted((Path(__file__).resolve().parents[3] / "fixtures" / "chinaxiv" / "papers").glob("*.md"))
+PAPERS = sorted(
+    (Path(__file__).resolve().parents[3] / "fixtures" / "chinaxiv" / "papers").glob("*.md")
+)
 
 
 def paper(text: str, name: str = "paper.txt"):
