@@ -79,6 +79,9 @@ def markdown_truth(markdown: str) -> Truth:
     ]
     above = [item for item in titled if item[0] < first_marker] or titled[:1]
     title_at, title = max(above, key=lambda item: len(item[1])) if above else (0, "")
+    following = next((ln for ln in lines[title_at + 1 :] if ln.text.strip()), None)
+    if title.endswith(("：", ":", "—")) and following is not None and following.heading:
+        title, title_at = title + following.text, lines.index(following)  # over two lines
     refs_at = next(
         (
             i

@@ -32,6 +32,13 @@ _INSTITUTION = re.compile(
     r"大学|学院|研究所|研究院|研究中心|中心|医院|公司|实验室|科学院|部|局|\d{6}"
 )
 _SUBTITLE = re.compile(r"^(?:[—–-]{1,2}\s*.+|以.{2,30}为例)$")
+#: Words a title's second line has and a line of authors' names has not.
+_TITLE_WORDS = re.compile(
+    r"的|与|和|及|对|在|中|于|为|下|研究|分析|影响|方法|机制|应用|探讨|综述|进展|模型|系统|"
+    r"设计|评价|效果|观察|策略|技术|视角|理论|实践|现状|问题|对策"
+)
+#: Manuscripts print line numbers: ``12 正文……``.
+_LINE_NUMBER = re.compile(r"^(\d{1,4})\s+(?=\S)")
 _KEYWORD_SEPARATORS = re.compile(r"\s*[;；,，、]\s*")
 _CLOSING = "。！？!?；;：:…”」』)）"
 
@@ -94,12 +101,39 @@ def parse_paper(lines: list[Line], raw_text: str, encoding: str) -> ParsedDocume
 
 
 def _clean(lines: list[Line]) -> list[Line]:
+    lines = _without_line_numbers(lines)
     kept = []
     for line in lines:
         text = line.text.replace("\u3000", " ").strip()
         if text and not cleaning.is_noise_line(text, set()):
             kept.append(Line(text=text, heading=line.heading, level=line.level))
     return kept
+
+
+def _without_line_numbers(lines: list[Line]) -> list[Line]:
+    """Drop a manuscript's line numbers (``1 题目``, ``2 作者`` …) from the run of lines
+    at the top that counts up from 1 (at least five lines)."""
+    result, expected = [], 1
+    for line in lines:
+        text = line.text.strip()
+        match = _LINE_NUMBER.match(text) if text else None
+        if match and int(match.group(1)) == expected:
+            expected += 1
+            text = text[match.end() :]
+        elif text:
+            expected = -1  # the run ended
+        result.append(Line(text=text, heading=line.heading, level=line.level))
+    return result if expected == -1 and _numbered_run(lines) >= 5 else lines
+
+
+def _numbered_run(lines: list[Line]) -> int:
+    count = 0
+    for line in (line.text.strip() for line in lines if line.text.strip()):
+        match = _LINE_NUMBER.match(line)
+        if not match or int(match.group(1)) != count + 1:
+            break
+        count += 1
+    return count
 
 
 def _front_marker(text: str, index: int) -> bool:
@@ -155,7 +189,7 @@ def _title_candidate(text: str) -> bool:
         and not paper_marks.JOURNAL_LINE.search(text)
         and not paper_marks.NOT_TITLE.match(text)
         and not _front_marker(text, 99)
-        and not re.match(r"^\d", text)
+        and not re.match(r"^\d{1,3}(?!\d)", text)
         and not re.search(r"\d{6}", text)
         and text.count("，") + text.count(",") < 3
         and not re.search(rf"[{patterns.CJK}]\s*[.．]\s*[{patterns.CJK}].*\d{{4}}", text)
@@ -173,6 +207,7 @@ def _title_continues(lines: list[Line], title_at: int) -> bool:
         and not re.search(r"[\s\d,，、;；:：()（）*]", following)
         and not _INSTITUTION.search(following)
         and not _front_marker(following, 99)
+        and bool(_TITLE_WORDS.search(following))  # words, not a run of names
     )
 
 
