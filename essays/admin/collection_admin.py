@@ -26,6 +26,7 @@ from essays.services.imports import (
     Action,
     SourceDocument,
     documents_import,
+    write_error_message,
 )
 
 
@@ -210,7 +211,9 @@ class CollectionAdmin(admin.ModelAdmin):
             context["error"] = str(error)
             return TemplateResponse(request, "admin/essays/collection/import.html", context)
         except (ValidationError, DatabaseError) as error:
-            context["error"] = f"写入数据库失败，已全部撤销：{error}"
+            context["error"] = (
+                f"{token['name']}：写入数据库失败，已全部撤销：{write_error_message(error)}"
+            )
             return TemplateResponse(request, "admin/essays/collection/import.html", context)
         stored.unlink(missing_ok=True)
         parts = "，".join(f"{ACTION_LABELS[a]} {report.count(a)} 篇" for a in Action)

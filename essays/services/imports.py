@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -87,6 +88,17 @@ class DocumentReport:
     def count(self, action: Action) -> int:
         """How many essays got this action."""
         return sum(1 for outcome in self.outcomes if outcome.action == action)
+
+
+def write_error_message(error: Exception) -> str:
+    """A database refusal as a sentence: each field named with its reason, never a dict."""
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        return "；".join(
+            f"{field}：{'；'.join(messages)}" for field, messages in error.message_dict.items()
+        )
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return str(error)
 
 
 @dataclass

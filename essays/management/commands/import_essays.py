@@ -28,6 +28,7 @@ from essays.services.imports import (
     SourceDocument,
     document_import,
     documents_import,
+    write_error_message,
 )
 from search.signals import reindex_deferred
 
@@ -158,7 +159,9 @@ class Command(BaseCommand):
                 documents=documents, force=self.options["force"], dry_run=self.options["dry_run"]
             )
         except (ValidationError, DatabaseError) as error:
-            raise CommandError(f"写入数据库失败，已全部撤销：{error}", returncode=1) from error
+            raise CommandError(
+                f"写入数据库失败，已全部撤销：{write_error_message(error)}", returncode=1
+            ) from error
         return reports, documents, []
 
     def _fail(self, message: str) -> str:
