@@ -168,3 +168,28 @@ def test_command_line_exit_code_and_no_traceback(tmp_path, bad_files):
 def test_verbosity_zero_prints_nothing():
     assert import_essays(verbosity=0) == ""
     assert Essay.objects.count() == 12
+
+
+def test_a_batch_is_indexed_once_at_the_end(monkeypatch, django_capture_on_commit_callbacks):
+    import search.signals
+
+    calls = []
+    monkeypatch.setattr(search.signals, "reindex_essays", lambda ids, **kw: calls.append(ids))
+    with django_capture_on_commit_callbacks(execute=True):
+        import_essays()
+    assert len(calls) == 1
+    assert sorted(calls[0]) == sorted(Essay.objects.values_list("pk", flat=True))
+
+
+def test_no_index_leaves_the_index_alone(monkeypatch):
+    import search.signals
+
+    calls = []
+    monkeypatch.setattr(search.signals, "reindex_essays", lambda ids, **kw: calls.append(ids))
+    import_essays(no_index=True)
+    assert calls == [] and Essay.objects.count() == 12
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(capsys):
+    import_essays()
+    assert capsys.readouterr().err == ""
