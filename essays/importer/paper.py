@@ -87,7 +87,7 @@ def parse_paper(lines: list[Line], raw_text: str, encoding: str) -> ParsedDocume
     front = [ln.text for ln in main[after_title:zone_end]]
     keywords, abstract = _front_matter(above, front, front_matter)
 
-    essay = ParsedEssay(number=1, title=title[: MAX_TITLE * 4], subtitle=subtitle)
+    essay = ParsedEssay(number=1, title=title, subtitle=subtitle)
     essay.keywords = keywords
     essay.front_matter = front_matter
     essay.references = references
