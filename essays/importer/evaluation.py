@@ -73,9 +73,11 @@ def markdown_truth(markdown: str) -> Truth:
         (i for i, ln in enumerate(lines) if not ln.heading and _marker(ln.text)), len(lines)
     )
     titled = [
-        (i, ln.text)
+        (i, ln.text.rstrip("*＊†¹²³ "))  # without a footnote mark
         for i, ln in enumerate(lines)
-        if ln.heading and paper_marks.cjk_count(ln.text) >= 4
+        if ln.heading
+        and paper_marks.cjk_count(ln.text) >= 4
+        and not ln.text.startswith(("（", "("))  # a note such as （…专题研究论文之四）
     ]
     above = [item for item in titled if item[0] < first_marker] or titled[:1]
     title_at, title = max(above, key=lambda item: len(item[1])) if above else (0, "")

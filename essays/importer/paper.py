@@ -37,6 +37,11 @@ _TITLE_WORDS = re.compile(
     r"的|与|和|及|对|在|中|于|为|下|研究|分析|影响|方法|机制|应用|探讨|综述|进展|模型|系统|"
     r"设计|评价|效果|观察|策略|技术|视角|理论|实践|现状|问题|对策"
 )
+#: A numbered line (a heading or a manuscript's line number), not ``60例…`` or ``2017年…``.
+_NUMBERED_LINE = re.compile(r"^\d{1,3}(?:[.．]\d{1,2})*[.．、]?\s*(?![\d例名年月日岁%])")
+#: A line of names: two or more tokens of 2–4 Chinese characters with affiliation marks.
+_NAME = r"[\u4e00-\u9fff]{2,4}[\d¹²³⁴⁵⁶⁷⁸⁹,，*」’'\s]*"
+_AUTHORS_LINE = re.compile(rf"^(?:{_NAME}[\s,，、]+){{1,}}{_NAME}$")
 #: Manuscripts print line numbers: ``12 正文……``.
 _LINE_NUMBER = re.compile(r"^(\d{1,4})\s+(?=\S)")
 _KEYWORD_SEPARATORS = re.compile(r"\s*[;；,，、]\s*")
@@ -73,7 +78,7 @@ def parse_paper(lines: list[Line], raw_text: str, encoding: str) -> ParsedDocume
 
     front_matter: dict[str, object] = {}
     title_at, zone_end = _title_and_zone(main)
-    title = main[title_at].text
+    title = main[title_at].text.rstrip("*＊†¹²³ ")  # a footnote mark after the title
     subtitle = ""
     after_title = title_at + 1
     if after_title < len(main) and _SUBTITLE.match(main[after_title].text):
@@ -189,7 +194,9 @@ def _title_candidate(text: str) -> bool:
         and not paper_marks.JOURNAL_LINE.search(text)
         and not paper_marks.NOT_TITLE.match(text)
         and not _front_marker(text, 99)
-        and not re.match(r"^\d{1,3}(?!\d)", text)
+        and not _NUMBERED_LINE.match(text)
+        and not _AUTHORS_LINE.match(text)
+        and not text.startswith(("：", ":", "（", "("))
         and not re.search(r"\d{6}", text)
         and text.count("，") + text.count(",") < 3
         and not re.search(rf"[{patterns.CJK}]\s*[.．]\s*[{patterns.CJK}].*\d{{4}}", text)

@@ -22,7 +22,7 @@ KEYWORDS = re.compile(
 )
 #: Classification and identifier fields printed after the keywords (kept as metadata).
 METADATA_FIELD = re.compile(
-    r"[【\[［(（]?(?P<name>中图(?:法)?分类号|分类号|文献标[志识]码|文章编号|DOI|doi|"
+    r"[【\[［(（]?(?P<name>中图(?:法)?分类号|中文分类号|中国图书分类号|分类号|文献标[志识]码|文章编号|DOI|doi|"
     r"学科分类号|开放科学[^:：]*标识码)[】\]］)）]?\s*[:：]?\s*"
 )
 #: English front matter: ``Abstract`` ``Key words`` (also ``ey words`` with the K lost).
@@ -59,7 +59,7 @@ REFERENCES_END = re.compile(
 )
 #: What sits where the title is expected but is not the title.
 NOT_TITLE = re.compile(
-    r"^(?:作者|通讯作者|通信作者|编者按|\*|Corresponding|E-mail|Email|电话|Tel|ChinaXiv合作期刊)"
+    r"^(?:作者|通讯作者|通信作者|编者按|\*|Corresponding|E-mail|Email|电话|Tel|C\s*hinaXiv)"
 )
 
 
