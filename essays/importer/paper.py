@@ -61,7 +61,7 @@ class Line:
 def looks_like_paper(lines: list[Line]) -> bool:
     """A document without ``篇N`` lines that has a 摘要 or 关键词 line near the top, or a
     参考文献 list."""
-    if any(patterns.ESSAY_BOUNDARY.match(line.text) for line in lines if len(line.text) <= 60):
+    if any(_essay_boundary(line.text) for line in lines if len(line.text) <= 60):
         return False
     texts = [line.text.strip() for line in lines if line.text.strip()]
     if any(_front_marker(text, index) for index, text in enumerate(texts[:FRONT_LINES])):
@@ -113,6 +113,15 @@ def _clean(lines: list[Line]) -> list[Line]:
         if text and not cleaning.is_noise_line(text, set()):
             kept.append(Line(text=text, heading=line.heading, level=line.level))
     return kept
+
+
+def _essay_boundary(text: str) -> bool:
+    """A ``标题 篇N`` line; not a table row of counts (``篇 1篇 4篇 12``)."""
+    match = patterns.ESSAY_BOUNDARY.match(text.strip())
+    if not match:
+        return False
+    title = match.group("title")
+    return paper_marks.cjk_count(title) >= 2 and not re.search(r"篇\s*\d", title)
 
 
 def _without_line_numbers(lines: list[Line]) -> list[Line]:
