@@ -15,8 +15,9 @@ from .models import Essay, Reference, Section
 
 
 def parsed_essay_content(essay: ParsedEssay) -> dict[str, Any]:
-    """The canonical content of a parsed essay."""
-    return {
+    """The canonical content of a parsed essay (front matter only when it has any, so
+    essays imported before papers were read keep their fingerprints)."""
+    content = {
         "title": essay.title,
         "subtitle": essay.subtitle,
         "intro": essay.intro,
@@ -27,6 +28,9 @@ def parsed_essay_content(essay: ParsedEssay) -> dict[str, Any]:
             for r in essay.references
         ],
     }
+    if essay.front_matter:
+        content["front_matter"] = essay.front_matter
+    return content
 
 
 def stored_essay_content(
@@ -45,7 +49,7 @@ def stored_essay_content(
     if references is None:
         references = list(essay.references.order_by("order"))
     position = {section.pk: index for index, section in enumerate(sections)}
-    return {
+    content = {
         "title": essay.title,
         "subtitle": essay.subtitle,
         "intro": essay.intro,
@@ -58,6 +62,9 @@ def stored_essay_content(
             for r in references
         ],
     }
+    if essay.front_matter:
+        content["front_matter"] = essay.front_matter
+    return content
 
 
 def content_fingerprint(content: dict[str, Any]) -> str:

@@ -87,12 +87,22 @@ class Collection(models.Model):
     """One imported source document: a titled collection of one or more essays.
 
     ``raw_text`` keeps the source exactly as decoded, including everything the
-    importer cleaned away, so nothing is lost.
+    importer cleaned away, so nothing is lost. A document is identified by
+    ``source_fingerprint`` (its text, whatever the encoding), or by its file name
+    together with its title, or by an explicit ``X(共N篇)`` collection heading; never
+    by its first line alone (see ``essays.services.identity``).
     """
 
-    title = models.CharField("标题", max_length=200, unique=True, validators=TEXT)
+    title = models.CharField("标题", max_length=500, validators=TEXT)
     source_name = models.CharField("源文件名", max_length=255)
     source_sha256 = models.CharField("源文件摘要", max_length=64, blank=True)
+    source_fingerprint = models.CharField(
+        "内容指纹",
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="源文件解码、统一换行与 Unicode 规范化后的 SHA-256：同一文档换了编码仍相同。",
+    )
     source_encoding = models.CharField("源文件编码", max_length=20, blank=True)
     raw_text = models.TextField("原始文本")
     imported_at = models.DateTimeField("导入时间")
@@ -119,7 +129,7 @@ class Essay(models.Model):
         Collection, verbose_name="文集", on_delete=models.CASCADE, related_name="essays"
     )
     number = models.PositiveSmallIntegerField("篇号")
-    title = models.CharField("标题", max_length=200, help_text="原文印出的标题。", validators=TEXT)
+    title = models.CharField("标题", max_length=500, help_text="原文印出的标题。", validators=TEXT)
     short_title = models.CharField(
         "显示标题",
         max_length=200,
@@ -128,12 +138,18 @@ class Essay(models.Model):
         "原标题与同一文集的其他文章相同时，导入会按内容建议一个，编辑可以修改。",
         validators=TEXT,
     )
-    subtitle = models.CharField("副标题", max_length=200, blank=True, validators=TEXT)
+    subtitle = models.CharField("副标题", max_length=500, blank=True, validators=TEXT)
     intro = models.TextField(
         "导语", blank=True, help_text="第一个标题之前的正文。", validators=TEXT
     )
     keywords = models.JSONField(
         "关键词", default=list, blank=True, validators=[validate_essay_keywords]
+    )
+    front_matter = models.JSONField(
+        "论文信息",
+        default=dict,
+        blank=True,
+        help_text="论文标题之外的前置信息：栏目、期刊、作者、单位、摘要、分类号、DOI、英文标题与摘要等。",
     )
     topics = models.ManyToManyField(Topic, verbose_name="主题", related_name="essays", blank=True)
     import_fingerprint = models.CharField("导入摘要", max_length=64, blank=True, editable=False)
@@ -254,10 +270,10 @@ class Reference(models.Model):
     text = models.TextField("原文", validators=TEXT)
     kind = models.CharField("文献类型", max_length=10, blank=True, validators=TEXT)
     year = models.PositiveSmallIntegerField("年份", null=True, blank=True)
-    authors = models.CharField("作者", max_length=300, blank=True, validators=TEXT)
-    title = models.CharField("题名", max_length=500, blank=True, validators=TEXT)
-    publisher = models.CharField("出版者或刊名", max_length=300, blank=True, validators=TEXT)
-    place = models.CharField("出版地", max_length=100, blank=True, validators=TEXT)
+    authors = models.CharField("作者", max_length=1000, blank=True, validators=TEXT)
+    title = models.CharField("题名", max_length=1000, blank=True, validators=TEXT)
+    publisher = models.CharField("出版者或刊名", max_length=500, blank=True, validators=TEXT)
+    place = models.CharField("出版地", max_length=200, blank=True, validators=TEXT)
     history = HistoricalRecords(verbose_name="参考文献历史", verbose_name_plural="参考文献历史")
 
     class Meta:

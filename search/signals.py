@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.db.models import signals
 from haystack.signals import BaseSignalProcessor
@@ -21,7 +22,13 @@ from essays.models import Essay, Reference, Section, Topic
 from search import outbox
 from search.indexing import reindex_essays
 
-__all__ = ["EssaySignalProcessor", "flush", "reindex_essays", "schedule_reindex"]
+__all__ = [
+    "EssaySignalProcessor",
+    "flush",
+    "reindex_deferred",
+    "reindex_essays",
+    "schedule_reindex",
+]
 
 log = logging.getLogger(__name__)
 _pending = threading.local()
@@ -89,8 +96,34 @@ def schedule_reindex(essay_ids: Iterable[int], *, using: str | None = None) -> N
     ids = {int(pk) for pk in essay_ids}
     if not ids:
         return
+    deferred = getattr(_pending, "deferred", None)
+    if deferred is not None:  # inside reindex_deferred(): rows now, the index write at its end
+        deferred.update(ids)
+        outbox.record(ids, using=using)
+        return
     _pending_ids().update(ids)
     outbox.record(ids, using=using, on_commit=flush)
+
+
+@contextmanager
+def reindex_deferred() -> Iterator[set[int]]:
+    """Collect the essays that changes inside the block touch, and write them to the index
+    once at its end, in one bulk write: a batch import indexes once, not per essay.
+
+    The outbox rows are still written in each change's own transaction, so an essay whose
+    index write fails (or whose process dies before the end) is retried like any other;
+    a change rolled back leaves no row and needs no index write.
+    """
+    outer = getattr(_pending, "deferred", None)
+    collected: set[int] = set() if outer is None else outer
+    _pending.deferred = collected
+    try:
+        yield collected
+    finally:
+        if outer is None:
+            _pending.deferred = None
+            if collected:
+                outbox.drain(sorted(collected), stale=False)
 
 
 def flush() -> None:

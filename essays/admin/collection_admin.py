@@ -26,6 +26,7 @@ from essays.services.imports import (
     Action,
     SourceDocument,
     documents_import,
+    write_error_message,
 )
 from essays.services.uploads import PREVIEW_MAX_AGE, upload_discard, upload_load, upload_store
 
@@ -52,7 +53,10 @@ class ImportUploadForm(forms.Form):
     source = forms.FileField(
         label="源文档",
         allow_empty_file=True,  # the importer says why an empty file cannot be imported
-        help_text="纯文本文件（UTF-8 或 GB18030），与命令 import_essays 使用同一个导入器。",
+        help_text=(
+            "纯文本（.txt，UTF-8 或 GB18030）、Markdown（.md，PDF 转换所得）或 Word（.docx）；"
+            "与命令 import_essays 使用同一个导入器。"
+        ),
     )
     force = forms.BooleanField(
         label="覆盖编辑的修改",
@@ -229,11 +233,14 @@ class CollectionAdmin(BusyDatabaseAdminMixin, admin.ModelAdmin):
             return TemplateResponse(request, "admin/essays/collection/import.html", context)
         except (ValidationError, DatabaseError) as error:
             context["error"] = (
-                IMPORT_BUSY if is_database_busy(error) else f"写入数据库失败，已全部撤销：{error}"
+                IMPORT_BUSY
+                if is_database_busy(error)
+                else f"{token['name']}：写入数据库失败，已全部撤销：{write_error_message(error)}"
             )
             return TemplateResponse(request, "admin/essays/collection/import.html", context)
         upload_discard(token["sha"])
         parts = "，".join(f"{ACTION_LABELS[a]} {report.count(a)} 篇" for a in Action)
         self.message_user(request, f"已导入《{report.title}》：{parts}。")
-        collection = Collection.objects.get(title=report.title)
-        return HttpResponseRedirect(reverse("admin:essays_collection_change", args=[collection.pk]))
+        return HttpResponseRedirect(
+            reverse("admin:essays_collection_change", args=[report.collection_id])
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import hashlib
 import unicodedata
 
 from .parsed import SourceError
@@ -79,3 +80,15 @@ def _refuse_damaged_utf8(data: bytes, error: UnicodeDecodeError) -> None:
         f"文件是 UTF-8 编码，但第 {error.start} 字节处的内容不是 UTF-8："
         "可能混用了多种编码（例如 GBK 的段落）或文件已损坏。"
     )
+
+
+def text_fingerprint(text: str) -> str:
+    """SHA-256 of a document's text with encoding artefacts removed.
+
+    Line endings, a BOM, Unicode normalisation (NFC), trailing spaces and blank lines
+    at either end do not change it, so a re-encoded or re-saved copy of a file has the
+    same fingerprint as the original; any change to the words does.
+    """
+    text = unicodedata.normalize("NFC", text.lstrip("\ufeff"))
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return hashlib.sha256("\n".join(lines).strip("\n").encode("utf-8")).hexdigest()

@@ -47,6 +47,9 @@ class ParsedEssay:
     references: list[ParsedReference] = field(default_factory=list)
     #: False when the essay has no title of its own and shows the collection's.
     has_own_title: bool = True
+    #: A paper's front matter besides its title: column label, journal lines, authors,
+    #: affiliations, abstract, classification numbers, DOI, English title and abstract.
+    front_matter: dict[str, object] = field(default_factory=dict)
 
     def full_text(self) -> str:
         """All the essay's visible text, for topic suggestion and search."""
@@ -65,3 +68,7 @@ class ParsedDocument:
     raw_text: str
     encoding: str
     declared_count: int | None = None
+    #: ``"collection"`` (essays cut at 篇N lines, or one essay) or ``"paper"``.
+    kind: str = "collection"
+    #: Whether the title came from an explicit ``X(共N篇)`` collection heading.
+    explicit_title: bool = False

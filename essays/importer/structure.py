@@ -47,7 +47,12 @@ def parse_text(text: str, encoding: str) -> ParsedDocument:
                 f"篇{essay.number}《{essay.title}》只有标题、没有正文：文件可能被截断或不完整。"
             )
     return ParsedDocument(
-        title=title, essays=essays, raw_text=text, encoding=encoding, declared_count=declared
+        title=title,
+        essays=essays,
+        raw_text=text,
+        encoding=encoding,
+        declared_count=declared,
+        explicit_title=declared is not None,
     )
 
 

@@ -35,7 +35,7 @@ def suggest_short_titles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("essays", "0005_editors_group"),
+        ("essays", "0006_real_papers"),
     ]
 
     operations = [

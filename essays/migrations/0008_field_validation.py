@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='collection',
             name='title',
-            field=models.CharField(max_length=200, unique=True, validators=[essays.validation.validate_no_control_characters], verbose_name='标题'),
+            field=models.CharField(max_length=500, validators=[essays.validation.validate_no_control_characters], verbose_name='标题'),
         ),
         migrations.AlterField(
             model_name='essay',
@@ -29,12 +29,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='essay',
             name='subtitle',
-            field=models.CharField(blank=True, max_length=200, validators=[essays.validation.validate_no_control_characters], verbose_name='副标题'),
+            field=models.CharField(blank=True, max_length=500, validators=[essays.validation.validate_no_control_characters], verbose_name='副标题'),
         ),
         migrations.AlterField(
             model_name='essay',
             name='title',
-            field=models.CharField(max_length=200, validators=[essays.validation.validate_no_control_characters], verbose_name='标题'),
+            field=models.CharField(max_length=500, validators=[essays.validation.validate_no_control_characters], verbose_name='标题'),
         ),
         migrations.AlterField(
             model_name='historicalessay',
@@ -49,17 +49,17 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalessay',
             name='subtitle',
-            field=models.CharField(blank=True, max_length=200, validators=[essays.validation.validate_no_control_characters], verbose_name='副标题'),
+            field=models.CharField(blank=True, max_length=500, validators=[essays.validation.validate_no_control_characters], verbose_name='副标题'),
         ),
         migrations.AlterField(
             model_name='historicalessay',
             name='title',
-            field=models.CharField(max_length=200, validators=[essays.validation.validate_no_control_characters], verbose_name='标题'),
+            field=models.CharField(max_length=500, validators=[essays.validation.validate_no_control_characters], verbose_name='标题'),
         ),
         migrations.AlterField(
             model_name='historicalreference',
             name='authors',
-            field=models.CharField(blank=True, max_length=300, validators=[essays.validation.validate_no_control_characters], verbose_name='作者'),
+            field=models.CharField(blank=True, max_length=1000, validators=[essays.validation.validate_no_control_characters], verbose_name='作者'),
         ),
         migrations.AlterField(
             model_name='historicalreference',
@@ -74,12 +74,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalreference',
             name='place',
-            field=models.CharField(blank=True, max_length=100, validators=[essays.validation.validate_no_control_characters], verbose_name='出版地'),
+            field=models.CharField(blank=True, max_length=200, validators=[essays.validation.validate_no_control_characters], verbose_name='出版地'),
         ),
         migrations.AlterField(
             model_name='historicalreference',
             name='publisher',
-            field=models.CharField(blank=True, max_length=300, validators=[essays.validation.validate_no_control_characters], verbose_name='出版者或刊名'),
+            field=models.CharField(blank=True, max_length=500, validators=[essays.validation.validate_no_control_characters], verbose_name='出版者或刊名'),
         ),
         migrations.AlterField(
             model_name='historicalreference',
@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalreference',
             name='title',
-            field=models.CharField(blank=True, max_length=500, validators=[essays.validation.validate_no_control_characters], verbose_name='题名'),
+            field=models.CharField(blank=True, max_length=1000, validators=[essays.validation.validate_no_control_characters], verbose_name='题名'),
         ),
         migrations.AlterField(
             model_name='historicalsection',
@@ -124,7 +124,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='reference',
             name='authors',
-            field=models.CharField(blank=True, max_length=300, validators=[essays.validation.validate_no_control_characters], verbose_name='作者'),
+            field=models.CharField(blank=True, max_length=1000, validators=[essays.validation.validate_no_control_characters], verbose_name='作者'),
         ),
         migrations.AlterField(
             model_name='reference',
@@ -139,12 +139,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='reference',
             name='place',
-            field=models.CharField(blank=True, max_length=100, validators=[essays.validation.validate_no_control_characters], verbose_name='出版地'),
+            field=models.CharField(blank=True, max_length=200, validators=[essays.validation.validate_no_control_characters], verbose_name='出版地'),
         ),
         migrations.AlterField(
             model_name='reference',
             name='publisher',
-            field=models.CharField(blank=True, max_length=300, validators=[essays.validation.validate_no_control_characters], verbose_name='出版者或刊名'),
+            field=models.CharField(blank=True, max_length=500, validators=[essays.validation.validate_no_control_characters], verbose_name='出版者或刊名'),
         ),
         migrations.AlterField(
             model_name='reference',
@@ -154,7 +154,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='reference',
             name='title',
-            field=models.CharField(blank=True, max_length=500, validators=[essays.validation.validate_no_control_characters], verbose_name='题名'),
+            field=models.CharField(blank=True, max_length=1000, validators=[essays.validation.validate_no_control_characters], verbose_name='题名'),
         ),
         migrations.AlterField(
             model_name='section',

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='essay',
             name='title',
-            field=models.CharField(help_text='原文印出的标题。', max_length=200, validators=[essays.validation.validate_no_control_characters], verbose_name='标题'),
+            field=models.CharField(help_text='原文印出的标题。', max_length=500, validators=[essays.validation.validate_no_control_characters], verbose_name='标题'),
         ),
         migrations.AlterField(
             model_name='historicalessay',
@@ -29,6 +29,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalessay',
             name='title',
-            field=models.CharField(help_text='原文印出的标题。', max_length=200, validators=[essays.validation.validate_no_control_characters], verbose_name='标题'),
+            field=models.CharField(help_text='原文印出的标题。', max_length=500, validators=[essays.validation.validate_no_control_characters], verbose_name='标题'),
         ),
     ]

@@ -1,6 +1,7 @@
-"""Write parsed source documents into the database, idempotently and in one transaction.
+"""Write parsed source documents into the database, idempotently.
 
-A document is identified by its collection title, an essay by its 篇 number in it.
+A document is identified as ``essays.services.identity`` says (content fingerprint, file
+name and title, or an explicit collection heading), an essay by its 篇 number in it.
 Re-importing updates in place; an essay an editor has changed since the last import is
 skipped unless forced, and topics an editor chose are never replaced.
 """
@@ -11,6 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,6 +25,7 @@ from essays.display_titles import EssayText, Heading, suggest_short_titles
 from essays.importer.parsed import ParsedDocument, ParsedEssay
 from essays.models import Collection, Essay, Reference, Section, Topic
 from essays.services.history import essay_history_baseline, essay_version_record
+from essays.services.identity import document_identity
 from essays.services.topics import suggest_topics
 from essays.text_normalize import normalize_line, normalize_text
 from portal.content_version import content_changed
@@ -68,10 +71,36 @@ class DocumentReport:
     collection_created: bool
     outcomes: list[EssayOutcome]
     not_in_source: list[int] = field(default_factory=list)
+    #: The collection written (or, in a dry run, the existing one that would be updated).
+    collection_id: int | None = None
+    #: Why the document is that collection, or why it is a new one.
+    identity_reason: str = ""
+
+    @property
+    def status(self) -> Action:
+        """The document as a whole: created, updated, unchanged or skipped."""
+        if self.collection_created:
+            return Action.CREATED
+        if any(o.action in (Action.CREATED, Action.UPDATED) for o in self.outcomes):
+            return Action.UPDATED
+        if self.outcomes and all(o.action == Action.SKIPPED for o in self.outcomes):
+            return Action.SKIPPED
+        return Action.UNCHANGED
 
     def count(self, action: Action) -> int:
         """How many essays got this action."""
         return sum(1 for outcome in self.outcomes if outcome.action == action)
+
+
+def write_error_message(error: Exception) -> str:
+    """A database refusal as a sentence: each field named with its reason, never a dict."""
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        return "；".join(
+            f"{field}：{'；'.join(messages)}" for field, messages in error.message_dict.items()
+        )
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return str(error)
 
 
 @dataclass
@@ -81,6 +110,12 @@ class SourceDocument:
     parsed: ParsedDocument
     source_name: str
     data: bytes
+    #: Where it was read from, for messages (the file name when not given).
+    path: str = ""
+
+    def __post_init__(self) -> None:
+        """Name the document by its file name when no path is given."""
+        self.path = self.path or self.source_name
 
 
 @transaction.atomic
@@ -104,19 +139,25 @@ def document_import(
     parsed = document.parsed
     for parsed_essay in parsed.essays:
         parsed_essay_normalize(parsed_essay)
-    collection = Collection.objects.select_for_update().filter(title=parsed.title).first()
+    identity = document_identity(parsed=parsed, source_name=document.source_name)
+    collection = identity.collection
     report = DocumentReport(
         title=parsed.title,
         source_name=document.source_name,
         collection_created=collection is None,
         outcomes=[],
+        collection_id=collection.pk if collection else None,
+        identity_reason=identity.reason,
     )
     topics = list(Topic.objects.all())
     existing: dict[int, Essay] = {}
     if collection is not None:
         existing = {essay.number: essay for essay in collection.essays.all()}
     if not dry_run:
-        collection = _collection_save(collection=collection, document=document)
+        collection = _collection_save(
+            collection=collection, document=document, fingerprint=identity.fingerprint
+        )
+        report.collection_id = collection.pk
 
     short_titles = short_title_suggestions(parsed)
     for parsed_essay in parsed.essays:
@@ -208,9 +249,13 @@ def _topics_overridden(essay: Essay) -> bool:
     return current != sorted(essay.imported_topic_slugs or [])
 
 
-def _collection_save(*, collection: Collection | None, document: SourceDocument) -> Collection:
+def _collection_save(
+    *, collection: Collection | None, document: SourceDocument, fingerprint: str
+) -> Collection:
     if collection is None:
         collection = Collection(title=document.parsed.title)
+    collection.title = document.parsed.title
+    collection.source_fingerprint = fingerprint
     collection.source_name = document.source_name
     collection.source_sha256 = hashlib.sha256(document.data).hexdigest()
     collection.source_encoding = document.parsed.encoding
@@ -261,6 +306,7 @@ def _essay_write_content(
     essay.subtitle = parsed_essay.subtitle
     essay.intro = parsed_essay.intro
     essay.keywords = list(parsed_essay.keywords)
+    essay.front_matter = dict(parsed_essay.front_matter)
     essay.import_fingerprint = content_fingerprint(parsed_essay_content(parsed_essay))
     essay.imported_at = timezone.now()
     if not keep_topics:
@@ -272,8 +318,12 @@ def _essay_write_content(
     essay.references.all().delete()
     new_sections = section_rows(essay=essay, parsed_essay=parsed_essay)
     new_references = reference_rows(essay=essay, parsed_essay=parsed_essay)
+    # Field sizes were checked while parsing and orders are unique by construction: a
+    # per-row constraint check would cost one query per row for nothing.
     for record in [*new_sections, *new_references]:
-        record.full_clean(exclude=["essay", "parent"], validate_unique=False)
+        record.full_clean(
+            exclude=["essay", "parent"], validate_unique=False, validate_constraints=False
+        )
     sections = sections_bulk_create(sections=new_sections, parsed_essays=[parsed_essay])
     references = Reference.objects.bulk_create(new_references)
     # bulk writes send no signals: record the sections' and references' history here,

@@ -39,7 +39,12 @@ def topic_evidence(*, essay: ParsedEssay, topics: Iterable[Topic]) -> list[Topic
         [essay.title if essay.has_own_title else "", essay.subtitle, " ".join(essay.keywords)]
         + [section.heading for section in essay.sections]
     )
-    body = "\n".join([essay.intro] + [section.text for section in essay.sections])
+    if essay.front_matter.get("abstract"):
+        # A paper says what it is about in its abstract (the start of its intro): its
+        # body, many times longer, would only dilute the evidence and cost segmenting.
+        body = essay.intro
+    else:
+        body = "\n".join([essay.intro] + [section.text for section in essay.sections])
     head_counts = _ngram_counts(tokenizer.lcut(head))
     body_counts = _ngram_counts(tokenizer.lcut(body))
     length = max(1, len(head) + len(body))

@@ -1,21 +1,24 @@
-"""Import source documents (plain text) into collections, essays, sections and references.
+"""Import source documents (.txt, .md, .docx; or folders of them) into collections.
 
-Every document is parsed before anything is written; if any of them cannot be read or
-parsed, the command reports why on stderr, exits non-zero and writes nothing. Otherwise
-all documents are written in one transaction. A document is identified by its collection
-title, so importing it again (even re-encoded) updates it in place.
+Each document is read, parsed and written in its own transaction by default: a bad one
+is reported on stderr as ``FILE: reason`` and the others are imported; the exit status
+is non-zero if any failed. With ``--atomic`` every document is parsed first and all are
+written in one transaction, or none. A document is identified by its content
+fingerprint, its file name with its title, or an explicit ``X(共N篇)`` heading (see
+``essays.services.identity``); the search index is updated once, at the end.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 
-from essays.importer import parse_document
+from essays.importer import SUPPORTED_SUFFIXES, parse_document
 from essays.importer.parsed import ParsedEssay, SourceError
 from essays.services.imports import (
     ACTION_LABELS,
@@ -23,60 +26,153 @@ from essays.services.imports import (
     Action,
     DocumentReport,
     SourceDocument,
+    document_import,
     documents_import,
+    write_error_message,
 )
+from search.signals import reindex_deferred
+
+#: Document totals in the summary, with the failures.
+_DOCUMENT_LABELS = {**ACTION_LABELS, "failed": "失败"}
 
 
 class Command(BaseCommand):
-    """``import_essays PATH [PATH…] [--dry-run] [--force]``."""
+    """``import_essays PATH [PATH…] [--dry-run] [--force] [--atomic]``."""
 
-    help = "导入纯文本源文档（UTF-8 或 GB18030），按文集标题新建或原地更新。"
+    help = "导入源文档（.txt UTF-8/GB18030、.md、.docx，或包含它们的目录），逐个文档写入。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         """Declare the paths and options."""
-        parser.add_argument("paths", nargs="+", metavar="PATH", help="要导入的源文档（纯文本）。")
+        parser.add_argument(
+            "paths", nargs="+", metavar="PATH", help="要导入的源文档，或包含源文档的目录。"
+        )
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="只显示将新建、更新或跳过的文章及其大纲，不写入数据库。",
+            help="只显示每个文档将新建还是更新哪个文集（及原因）、各篇的动作和大纲，不写入。",
         )
         parser.add_argument(
             "--force",
             action="store_true",
             help="覆盖编辑在上次导入后修改过的文章（编辑选定的主题仍然保留）。",
         )
+        parser.add_argument(
+            "--no-index",
+            action="store_true",
+            help="不更新搜索索引（之后运行 rebuild_index_swapped 重建）。",
+        )
+        parser.add_argument(
+            "--atomic",
+            action="store_true",
+            help="全部成功才写入：任何一个文档有问题，就一个也不导入。",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        """Parse every document, then write them all in one transaction."""
+        """Import every document; report failures as ``FILE: reason`` on stderr."""
         self.verbosity = int(options["verbosity"])
-        documents = []
-        errors = []
-        for raw_path in options["paths"]:
-            try:
-                documents.append(self._read(Path(raw_path)))
-            except SourceError as error:
-                errors.append(str(error))
-        if errors:
-            for message in errors:
-                self.stderr.write(f"错误：{message}")
-            raise CommandError("没有导入任何内容：请先修正上面的问题。", returncode=1)
+        self.options = options
+        paths = self._paths(options["paths"])
+        with reindex_deferred() as touched:
+            if options["atomic"]:
+                reports, documents, failures = self._import_atomic(paths)
+            else:
+                reports, documents, failures = self._import_each(paths)
+            if options["no_index"]:
+                touched.clear()
+        for report, document in zip(reports, documents, strict=True):
+            self._report(report, document.parsed.essays)
+        self._summary(reports, failures)
+        if failures:
+            raise CommandError(
+                f"{len(failures)} 个文档没有导入（原因见上）。"
+                + ("已全部撤销。" if options["atomic"] else ""),
+                returncode=1,
+            )
 
+    def _paths(self, raw_paths: list[str]) -> list[Path]:
+        paths: list[Path] = []
+        for raw in raw_paths:
+            path = Path(raw)
+            if path.is_dir():
+                found = sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                )
+                paths.extend(found or [path])
+            else:
+                paths.append(path)
+        return paths
+
+    def _progress(self, total: int) -> Any:
+        from tqdm import tqdm
+
+        quiet = self.verbosity < 1 or total < 2 or not sys.stderr.isatty()
+        return tqdm(total=total, file=sys.stderr, disable=quiet, unit="篇文档", leave=False)
+
+    def _import_each(
+        self, paths: list[Path]
+    ) -> tuple[list[DocumentReport], list[SourceDocument], list[str]]:
+        reports, documents, failures = [], [], []
+        with self._progress(len(paths)) as bar:
+            for path in paths:
+                bar.update(1)
+                try:
+                    document = self._read(path)
+                    report = self._write_one(document)
+                except SourceError as error:
+                    failures.append(self._fail(str(error)))
+                    continue
+                reports.append(report)
+                documents.append(document)
+        return reports, documents, failures
+
+    def _write_one(self, document: SourceDocument) -> DocumentReport:
+        try:
+            with transaction.atomic():
+                report = document_import(
+                    document=document, force=self.options["force"], dry_run=self.options["dry_run"]
+                )
+                if self.options["dry_run"]:
+                    transaction.set_rollback(True)
+        except (ValidationError, DatabaseError) as error:
+            raise SourceError(
+                f"{document.path}：写入数据库失败，已撤销这个文档：{error}"
+            ) from error
+        return report
+
+    def _import_atomic(
+        self, paths: list[Path]
+    ) -> tuple[list[DocumentReport], list[SourceDocument], list[str]]:
+        documents, failures = [], []
+        with self._progress(len(paths)) as bar:
+            for path in paths:
+                bar.update(1)
+                try:
+                    documents.append(self._read(path))
+                except SourceError as error:
+                    failures.append(self._fail(str(error)))
+        if failures:
+            return [], [], failures
         try:
             reports = documents_import(
-                documents=documents, force=options["force"], dry_run=options["dry_run"]
+                documents=documents, force=self.options["force"], dry_run=self.options["dry_run"]
             )
         except (ValidationError, DatabaseError) as error:
-            raise CommandError(f"写入数据库失败，已全部撤销：{error}", returncode=1) from error
+            raise CommandError(
+                f"写入数据库失败，已全部撤销：{write_error_message(error)}", returncode=1
+            ) from error
+        return reports, documents, []
 
-        for report, document in zip(reports, documents, strict=True):
-            self._report(report, document.parsed.essays, options)
-        self._summary(reports, dry_run=options["dry_run"])
+    def _fail(self, message: str) -> str:
+        self.stderr.write(f"错误：{message}")
+        return message
 
     def _read(self, path: Path) -> SourceDocument:
         if not path.exists():
             raise SourceError(f"{path}：文件不存在。")
         if path.is_dir():
-            raise SourceError(f"{path}：这是一个目录，请给出文件路径。")
+            raise SourceError(f"{path}：这是一个目录，其中没有可导入的源文档。")
         try:
             size = path.stat().st_size
             if size > MAX_SOURCE_BYTES:
@@ -95,14 +191,15 @@ class Command(BaseCommand):
             raise SourceError(f"{path}：{message.removeprefix(prefix)}") from error
         if self.verbosity >= 2:
             self.stdout.write(f"已解析 {path}：{len(parsed.essays)} 篇")
-        return SourceDocument(parsed=parsed, source_name=path.name, data=data)
+        return SourceDocument(parsed=parsed, source_name=path.name, data=data, path=str(path))
 
-    def _report(
-        self, report: DocumentReport, essays: list[ParsedEssay], options: dict[str, Any]
-    ) -> None:
+    def _report(self, report: DocumentReport, essays: list[ParsedEssay]) -> None:
         if self.verbosity < 1:
             return
-        state = "新文集" if report.collection_created else "已有文集"
+        if report.collection_created:
+            state = f"新文集：{report.identity_reason}"
+        else:
+            state = f"更新文集 #{report.collection_id}：{report.identity_reason}"
         self.stdout.write(f"《{report.title}》（{report.source_name}，{state}）")
         by_number = {essay.number: essay for essay in essays}
         for outcome in report.outcomes:
@@ -114,7 +211,7 @@ class Command(BaseCommand):
             if outcome.reason:
                 line += f" —— {outcome.reason}"
             self.stdout.write(line)
-            if options["dry_run"] or self.verbosity >= 2:
+            if self.options["dry_run"] or self.verbosity >= 2:
                 self._outline(by_number[outcome.number])
         for number in report.not_in_source:
             self.stdout.write(f"  篇{number} 保留：源文档中已没有这一篇，数据库中的保持不变")
@@ -132,10 +229,15 @@ class Command(BaseCommand):
         if essay.references:
             self.stdout.write(f"      参考文献 {len(essay.references)} 条")
 
-    def _summary(self, reports: list[DocumentReport], *, dry_run: bool) -> None:
+    def _summary(self, reports: list[DocumentReport], failures: list[str]) -> None:
         if self.verbosity < 1:
             return
         counts = {action: sum(r.count(action) for r in reports) for action in Action}
         parts = "，".join(f"{ACTION_LABELS[a]} {counts[a]} 篇" for a in Action)
-        prefix = "试运行（未写入）" if dry_run else "完成"
-        self.stdout.write(self.style.SUCCESS(f"{prefix}：{len(reports)} 个文档，{parts}。"))
+        documents = {a: sum(1 for r in reports if r.status == a) for a in Action}
+        totals = "，".join(f"{ACTION_LABELS[a]} {documents[a]}" for a in Action)
+        totals += f"，{_DOCUMENT_LABELS['failed']} {len(failures)}"
+        prefix = "试运行（未写入）" if self.options["dry_run"] else "完成"
+        line = f"{prefix}：{len(reports)} 个文档，{parts}。文档：{totals}。"
+        style = self.style.WARNING if failures else self.style.SUCCESS
+        self.stdout.write(style(line))

@@ -30,7 +30,8 @@ def text_fields(model) -> list[str]:
         if isinstance(field, models.CharField | models.TextField)
         and field.editable
         and not isinstance(field, models.SlugField)
-        and field.name not in {"raw_text", "source_name", "source_sha256", "source_encoding"}
+        and field.name
+        not in {"raw_text", "source_name", "source_sha256", "source_fingerprint", "source_encoding"}
     ]
 
 

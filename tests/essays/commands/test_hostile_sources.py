@@ -36,7 +36,7 @@ def _refused(tmp_path: Path, name: str, data: bytes, capsys) -> str:
     path.write_bytes(data)
     before = row_counts()
     with pytest.raises(CommandError) as raised:
-        import_essays(STANDALONE_SOURCE, path)
+        import_essays(STANDALONE_SOURCE, path, atomic=True)
     assert raised.value.returncode == 1
     assert row_counts() == before
     return capsys.readouterr().err

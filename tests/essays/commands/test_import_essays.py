@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError
 
@@ -40,7 +42,8 @@ def bad_files(tmp_path: Path) -> dict[str, Path]:
         path.write_bytes(data)
     files_by_name = {name: path for name, (path, _) in files.items()}
     files_by_name["missing"] = tmp_path / "missing.txt"
-    files_by_name["directory"] = tmp_path
+    files_by_name["directory"] = tmp_path / "empty-folder"
+    files_by_name["directory"].mkdir()
     return files_by_name
 
 
@@ -60,12 +63,30 @@ def test_a_bad_file_is_refused_and_the_database_is_left_as_it_was(bad_files, cap
     import_essays(COLLECTION_SOURCE)
     before = row_counts()
     with pytest.raises(CommandError) as raised:
-        # The good document next to it is not imported either: all or nothing.
-        import_essays(STANDALONE_SOURCE, bad_files[name])
+        # With --atomic the good document next to it is not imported either.
+        import_essays(STANDALONE_SOURCE, bad_files[name], atomic=True)
     assert raised.value.returncode == 1
     assert message in capsys.readouterr().err
     assert row_counts() == before
     assert not Collection.objects.filter(title="打造学习型服务型政府").exists()
+
+
+def test_by_default_a_bad_file_is_named_and_the_others_are_imported(bad_files, capsys):
+    out = io.StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command(
+            "import_essays",
+            str(bad_files["binary"]),
+            str(STANDALONE_SOURCE),
+            str(bad_files["empty"]),
+            stdout=out,
+        )
+    assert raised.value.returncode == 1
+    err = capsys.readouterr().err
+    assert f"{bad_files['binary']}：" in err and "二进制" in err
+    assert f"{bad_files['empty']}：" in err and "文件是空的" in err
+    assert Collection.objects.filter(title="打造学习型服务型政府").exists()
+    assert "文档：新建 1，更新 0，未变 0，跳过 0，失败 2" in out.getvalue()
 
 
 def test_a_failure_while_writing_rolls_back_every_document(monkeypatch):
@@ -82,8 +103,28 @@ def test_a_failure_while_writing_rolls_back_every_document(monkeypatch):
 
     monkeypatch.setattr(imports, "_essay_write", failing_write)
     with pytest.raises(CommandError, match="已全部撤销"):
-        import_essays()
+        import_essays(atomic=True)
     assert row_counts() == (0, 0, 0, 0)
+
+
+def test_a_failure_while_writing_undoes_only_that_document(monkeypatch, capsys):
+    from essays.services import imports
+
+    calls = {"n": 0}
+    real_write = imports._essay_write
+
+    def failing_write(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 12:  # the only essay of the second document
+            raise DatabaseError("模拟的写入失败")
+        return real_write(**kwargs)
+
+    monkeypatch.setattr(imports, "_essay_write", failing_write)
+    with pytest.raises(CommandError):
+        import_essays()
+    assert f"{STANDALONE_SOURCE}：写入数据库失败" in capsys.readouterr().err
+    assert Collection.objects.count() == 1
+    assert Essay.objects.count() == 11
 
 
 def test_progress_and_summary_go_to_stdout():
@@ -127,3 +168,32 @@ def test_command_line_exit_code_and_no_traceback(tmp_path, bad_files):
 def test_verbosity_zero_prints_nothing():
     assert import_essays(verbosity=0) == ""
     assert Essay.objects.count() == 12
+
+
+def test_a_batch_is_indexed_once_at_the_end(monkeypatch, django_capture_on_commit_callbacks):
+    import search.outbox
+
+    calls = []
+    monkeypatch.setattr(
+        search.outbox, "reindex_essays", lambda ids, **kw: calls.append(ids) or True
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        import_essays()
+    assert len(calls) == 1
+    assert sorted(calls[0]) == sorted(Essay.objects.values_list("pk", flat=True))
+
+
+def test_no_index_leaves_the_index_alone(monkeypatch):
+    import search.outbox
+
+    calls = []
+    monkeypatch.setattr(
+        search.outbox, "reindex_essays", lambda ids, **kw: calls.append(ids) or True
+    )
+    import_essays(no_index=True)
+    assert calls == [] and Essay.objects.count() == 12
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(capsys):
+    import_essays()
+    assert capsys.readouterr().err == ""
