@@ -25,11 +25,21 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Hit:
-    """One matching essay: its id, score, and 1 for a direct match, 2 for pinyin only."""
+    """One matching essay: its id, score, tier and the query words it holds.
+
+    Tiers (:mod:`search.matching`): 1 the query as typed, 2 its pinyin reading only,
+    3 all the words of the query, 4 most of them.
+    """
 
     essay_id: int
     score: float
-    tier: int = 1
+    tier: int = matching.EXACT
+    matched: tuple[str, ...] = ()
+
+    @property
+    def exact(self) -> bool:
+        """Whether the essay matches the whole query as typed (or as its pinyin reads)."""
+        return self.tier in (matching.EXACT, matching.PINYIN)
 
 
 class Hits(Sequence[Hit]):
@@ -88,6 +98,13 @@ class SearchOutcome:
     hits: Sequence[Hit] = field(default_factory=list)
     topic: Topic | None = None
     facets: list[Topic] = field(default_factory=list)
+    #: How many of the hits match the whole query as typed (the rest hold its words).
+    exact_count: int = 0
+
+    @property
+    def partial_only(self) -> bool:
+        """Whether essays were found but none holds the whole query as typed."""
+        return bool(self.hits) and not self.exact_count
 
     @property
     def error(self) -> str:
@@ -107,6 +124,12 @@ class Result:
     tier: int
     section: Section | None
     snippet: str
+    matched: tuple[str, ...] = ()
+
+    @property
+    def exact(self) -> bool:
+        """Whether the essay matches the whole query as typed."""
+        return self.tier in (matching.EXACT, matching.PINYIN)
 
     @property
     def url(self) -> str:
@@ -137,12 +160,27 @@ def _matched(snap: engine.Snapshot, parsed: q.ParsedQuery, topic: Topic | None):
     return found, allow
 
 
-def _hits(snap: engine.Snapshot, ranked: engine.Ranked, limit: int | None) -> list[Hit]:
+def _ranked(found: matching.QueryMatch, allow) -> engine.Ranked:
+    """The documents of ``found`` within ``allow``, tier by tier, best first."""
+    return engine.rank(found.scores, [tier & allow for tier in found.tiers()], found.primary)
+
+
+def _hits(
+    snap: engine.Snapshot, found: matching.QueryMatch, ranked: engine.Ranked, limit: int | None
+) -> list[Hit]:
     stop = len(ranked) if limit is None else min(limit, len(ranked))
-    return [
-        Hit(snap.essay_id(int(ranked.docnums[i])), float(ranked.scores[i]), int(ranked.tiers[i]))
-        for i in range(stop)
-    ]
+    hits = []
+    for i in range(stop):
+        docnum = int(ranked.docnums[i])
+        hits.append(
+            Hit(
+                snap.essay_id(docnum),
+                float(ranked.scores[i]),
+                int(ranked.tiers[i]),
+                tuple(found.matched(docnum)),
+            )
+        )
+    return hits
 
 
 def _rank(parsed: q.ParsedQuery, topic: Topic | None, limit: int | None) -> list[Hit]:
@@ -150,8 +188,7 @@ def _rank(parsed: q.ParsedQuery, topic: Topic | None, limit: int | None) -> list
     with _backend().searcher() as searcher, _reading("search"):
         snap = engine.snapshot(searcher)
         found, allow = _matched(snap, parsed, topic)
-        ranked = engine.rank(found.scores, [found.direct & allow, found.pinyin & allow])
-        return _hits(snap, ranked, limit)
+        return _hits(snap, found, _ranked(found, allow), limit)
 
 
 def search_essays(
@@ -159,7 +196,8 @@ def search_essays(
 ) -> SearchOutcome:
     """Every essay matching ``raw_query`` (in ``topic``, if given), best first.
 
-    Direct matches come first, then essays found only through a pinyin reading. One
+    Direct matches come first, then essays found only through a pinyin reading, then
+    essays holding all, then most, of the query's words (:mod:`search.matching`). One
     pass gives the count, the topic facets and the first ``first`` hits (a results page
     asks for the hits up to its last one); later hits are ranked if read (see :class:`Hits`).
     """
@@ -170,9 +208,10 @@ def search_essays(
     with _backend().searcher() as searcher, _reading("search"):
         snap = engine.snapshot(searcher)
         found, allow = _matched(snap, parsed, topic)
-        ranked = engine.rank(found.scores, [found.direct & allow, found.pinyin & allow])
-        hits = _hits(snap, ranked, first)
+        ranked = _ranked(found, allow)
+        hits = _hits(snap, found, ranked, first)
         parsed.spellings = found.spellings
+        outcome.exact_count = int((found.exact & allow).sum())
         # Facets count the whole result, so other topics stay reachable.
         counts = _topic_counts(snap, found.everything)
 
