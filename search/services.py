@@ -255,6 +255,13 @@ def _facet_topics(counts: dict[str, int]) -> list[Topic]:
 # Presenting a page of hits ---------------------------------------------------------------
 
 
+def partial_message(outcome: SearchOutcome) -> str:
+    """What the page and the API say when no essay holds the whole query ('' otherwise)."""
+    if not outcome.partial_only:
+        return ""
+    return f"没有文章包含完整的“{outcome.parsed.raw}”；以下文章包含其中的词。"
+
+
 def highlight_terms(parsed: q.ParsedQuery) -> tuple[list[str], list[str]]:
     """Strings to mark for ``parsed`` and the pinyin words to mark by reading."""
     terms: list[str] = []
@@ -313,6 +320,7 @@ def present(hits: list[Hit], parsed: q.ParsedQuery) -> list[Result]:
                 tier=hit.tier,
                 section=section,
                 snippet=snippet(_snippet_source(essay, section, terms, pinyin), terms, pinyin),
+                matched=hit.matched,
             )
         )
     return results

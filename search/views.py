@@ -67,6 +67,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "page": page,
             "results": results,
             "has_pinyin_results": any(result.tier == 2 for result in results),
+            "partial_message": services.partial_message(outcome),
             "segmented": outcome.parsed.segmented(),
             "suggestion": services.suggest(outcome.parsed, topic=topic) if empty else "",
             "all_topics": services.topics_with_counts() if empty or not raw_query else [],
@@ -105,6 +106,7 @@ def search_api(request: HttpRequest) -> JsonResponse:
             {
                 "query": outcome.parsed.raw,
                 "count": 0,
+                "exact_count": 0,
                 "page": 1,
                 "num_pages": 1,
                 "results": [],
@@ -123,6 +125,7 @@ def search_api(request: HttpRequest) -> JsonResponse:
         {
             "query": outcome.parsed.raw,
             "count": outcome.count,
+            "exact_count": outcome.exact_count,
             "page": page.number,
             "num_pages": page.paginator.num_pages,
             "results": [
@@ -135,6 +138,7 @@ def search_api(request: HttpRequest) -> JsonResponse:
                     "snippet": str(result.snippet),
                     "score": round(result.score, 4),
                     "pinyin_match": result.tier == 2,
+                    "matched": list(result.matched),
                 }
                 for result in results
             ],
@@ -142,6 +146,7 @@ def search_api(request: HttpRequest) -> JsonResponse:
             if empty
             else None,
             "segmented": outcome.parsed.segmented(),
+            "partial_message": services.partial_message(outcome) or None,
             "facets": [
                 {"slug": t.slug, "name": t.name, "count": t.hit_count} for t in outcome.facets
             ],

@@ -131,3 +131,26 @@ def test_query_markup_is_escaped_on_the_page(client, corpus):
 def test_search_as_you_type_waits_for_the_input_method():
     script = Path(finders.find("search/search-as-you-type.js")).read_text(encoding="utf-8")
     assert "compositionend" in script and "isComposing" in script
+
+
+def test_a_partial_match_says_so_on_the_page_and_in_the_api(client, corpus):
+    html = client.get("/search/", {"q": "人事部门服务态度"}).content.decode()
+    assert "共找到 <strong>1</strong> 篇" in html
+    assert "没有文章包含完整的“人事部门服务态度”；以下文章包含其中的词" in html
+    assert 'class="matched">包含：<span class="word">人事部门</span>' in html
+    data = client.get("/api/search/", {"q": "人事部门服务态度"}).json()
+    assert data["count"] == 1 and data["exact_count"] == 0
+    assert data["partial_message"].startswith("没有文章包含完整的“人事部门服务态度”")
+    (result,) = data["results"]
+    assert result["matched"] == ["人事部门", "服务态度"]
+    assert set(result) >= RESULT_KEYS  # the existing fields stay
+
+
+def test_exact_matches_come_first_and_partial_ones_are_labelled(client, corpus):
+    data = client.get("/api/search/", {"q": "农村劳动力转移培训"}).json()
+    assert data["exact_count"] == 1 < data["count"] and data["partial_message"] is None
+    assert data["results"][0]["matched"] == ["农村", "劳动力转移", "培训"]
+    html = client.get("/search/", {"q": "农村劳动力转移培训"}).content.decode()
+    assert "没有文章包含完整的" not in html
+    assert "以下文章不含完整的“农村劳动力转移培训”，只包含其中的词" in html
+    assert html.index("partial-heading") > html.index('class="search-result"')
