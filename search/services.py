@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,10 +18,13 @@ from search import query as q
 from search.analysis import jieba_words
 from search.backend import IndexUnavailable
 from search.documents import essay_text
-from search.highlight import find_folded_spans, find_spans, fold_all, snippet
+from search.highlight import find_folded_spans, find_spans, fold_all, held_terms, snippet
 from search.normalize import fold
+from search.stopwords import is_informative
 
 HEADING_WEIGHT = 3
+# Where a sentence ends (kept with the sentence before it).
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])")
 log = logging.getLogger(__name__)
 
 
@@ -268,7 +273,11 @@ def highlight_terms(parsed: q.ParsedQuery) -> tuple[list[str], list[str]]:
     for clause in parsed.clauses:
         terms.append(clause.text)
         if not clause.phrase:
-            terms.extend(q.compound_parts(clause.text))
+            parts = q.compound_parts(clause.text)
+            if 2 <= len(parts) <= 3:  # the compound in another order (统筹城乡 ~ 城乡统筹)
+                terms.extend("".join(order) for order in itertools.permutations(parts))
+            terms.extend(part for part in parts if is_informative(part))
+            terms.extend(q.loose_words(clause))
     if parsed.spellings:  # the Chinese the pinyin words matched: mark exactly those
         return list(dict.fromkeys([*terms, *parsed.spellings])), []
     pinyin = [c.text for c in parsed.clauses if c.is_pinyin]
@@ -278,10 +287,13 @@ def highlight_terms(parsed: q.ParsedQuery) -> tuple[list[str], list[str]]:
 
 
 def best_sections(essay_ids: list[int], terms: list[str], pinyin: list[str]) -> dict[int, Section]:
-    """For each essay, the section whose heading and text match best (headings weigh more).
+    """For each essay, the section whose heading and text cover most of the query.
 
+    A section ranks by the query words it holds (heading or text; longer words count
+    more), then by the longest of them (the string as typed beats its words apart),
+    then by those its heading holds, then by how often they occur (headings weigh more).
     Essays where no section matches are left out. The texts are read as plain rows and
-    folded one essay at a time; only the chosen sections are loaded as models.
+    folded one essay at a time; only the chosen sections are loaded.
     """
     rows = Section.objects.filter(essay_id__in=essay_ids).order_by("essay_id", "order")
     by_essay: dict[int, list[tuple[int, str, str]]] = {}
@@ -290,15 +302,24 @@ def best_sections(essay_ids: list[int], terms: list[str], pinyin: list[str]) -> 
     chosen: dict[int, int] = {}
     for essay_id, sections in by_essay.items():
         folded = fold_all([part for _, heading, text in sections for part in (heading, text)])
-        best_score = 0
+        best: tuple[int, int, int, int] = (0, 0, 0, 0)
         for index, (pk, _, _) in enumerate(sections):
-            heading = len(find_folded_spans(folded[2 * index], terms, pinyin))
-            text = len(find_folded_spans(folded[2 * index + 1], terms, pinyin))
-            score = HEADING_WEIGHT * heading + text
-            if score > best_score:
-                chosen[essay_id], best_score = pk, score
+            heading, text = folded[2 * index], folded[2 * index + 1]
+            in_heading = set(held_terms(heading, terms))
+            covered = in_heading | set(held_terms(text, terms))
+            spans = len(find_folded_spans(heading, terms, pinyin))
+            occurrences = HEADING_WEIGHT * spans + len(find_folded_spans(text, terms, pinyin))
+            longest = max(map(len, covered), default=0)  # the words typed together first
+            score = (_coverage(covered), longest, _coverage(in_heading), occurrences)
+            if score > best and occurrences:
+                chosen[essay_id], best = pk, score
     loaded = Section.objects.in_bulk(list(chosen.values()))
     return {essay_id: loaded[pk] for essay_id, pk in chosen.items() if pk in loaded}
+
+
+def _coverage(words: set[str]) -> int:
+    """How much of the query ``words`` cover: their characters, each counted once."""
+    return sum(len(word) for word in words if not any(word in o for o in words if o != word))
 
 
 def present(hits: list[Hit], parsed: q.ParsedQuery) -> list[Result]:
@@ -327,17 +348,33 @@ def present(hits: list[Hit], parsed: q.ParsedQuery) -> list[Result]:
 
 
 def _snippet_source(essay: Essay, section: Section | None, terms, pinyin) -> str:
+    """The text a result's snippet is cut from: the chosen section's, or the essay's
+    best matching sentence outside its title (the title is shown already)."""
     if section is not None:
+        if not section.text:  # a heading-only section: its heading, no "heading：" after it
+            return section.heading
         if find_spans(section.text, terms, pinyin) or not find_spans(
             section.heading, terms, pinyin
         ):
-            return section.text or section.heading
+            return section.text
         return f"{section.heading}：{section.text}"
-    # No section matches: the title, keywords, intro or references do (rare; queries here).
-    for part in essay_text(essay).all:
-        if find_spans(part, terms, pinyin):
-            return part
-    return essay.intro or next((s.text for s in essay.sections.all() if s.text), essay.title)
+    text = essay_text(essay)
+    sentences = [
+        sentence
+        for part in [*text.head, *text.body]
+        for sentence in _SENTENCE_END.split(part or "")
+        if sentence.strip()
+    ]
+    if not sentences:
+        return essay.title
+    best = max(
+        sentences,
+        key=lambda sentence: (
+            _coverage(set(held_terms(fold(sentence), terms))),
+            len(find_spans(sentence, terms, pinyin)),
+        ),
+    )
+    return best if find_spans(best, terms, pinyin) else (essay.intro or sentences[0])
 
 
 # Suggestions -----------------------------------------------------------------------------

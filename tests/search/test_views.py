@@ -154,3 +154,39 @@ def test_exact_matches_come_first_and_partial_ones_are_labelled(client, corpus):
     assert "没有文章包含完整的" not in html
     assert "以下文章不含完整的“农村劳动力转移培训”，只包含其中的词" in html
     assert html.index("partial-heading") > html.index('class="search-result"')
+
+
+def _results(client, query):
+    return client.get("/api/search/", {"q": query, "page_size": 50}).json()["results"]
+
+
+def test_the_link_lands_on_the_section_covering_most_of_the_query(client, corpus):
+    first = _results(client, "农村劳动力转移培训")[0]
+    assert first["section_heading"].startswith("加强农村劳动力转移培训")
+    assert first["url"].endswith(f"#s{4}")
+    # The heading holding the string as typed beats one holding its words apart.
+    assert (
+        _results(client, "客户服务礼仪")[0]["section_heading"] == "必须建立的客户服务礼仪规范要点"
+    )
+
+
+def test_snippets_never_repeat_a_bare_heading_or_the_title(client, corpus):
+    heading_only = _results(client, "农村劳动力转移方向感")[0]
+    assert heading_only["section_heading"] == "农村劳动力转移方向感增强"
+    assert not heading_only["snippet"].endswith("：")
+    assert "<mark>农村劳动力转移方向感</mark>" in heading_only["snippet"]
+    for result in _results(client, "统筹城乡发展"):
+        assert result["snippet"] != f"{result['title']}" and "：" not in result["snippet"][-2:]
+        plain = result["snippet"].replace("<mark>", "").replace("</mark>", "")
+        assert plain != result["title"], result  # an essay matched by its title only
+
+
+def test_the_longest_matched_word_is_marked_not_the_shorter_words_inside_it(client, corpus):
+    (result,) = [
+        r for r in _results(client, "服务态度") if r["section_id"] and "端正" in r["title"]
+    ]
+    assert "<mark>服务态度</mark>" in result["snippet"]
+    assert (
+        "<mark>服务</mark>" not in result["snippet"]
+        and "<mark>态度</mark>" not in result["snippet"]
+    )
