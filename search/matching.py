@@ -28,7 +28,7 @@ import numpy as np
 from search import engine
 from search import query as q
 from search.analysis import jieba_words
-from search.pinyin import characters_reading, split_syllables
+from search.pinyin import HAN, characters_reading, han_syllables, split_syllables
 from search.stopwords import is_informative
 
 #: The field boosts, applied here only (the index stores plain term frequencies).
@@ -281,3 +281,46 @@ def _scores(matcher: _Matcher, parsed: q.ParsedQuery) -> np.ndarray:
     for spelling in dict.fromkeys(s for found in matcher.spellings.values() for s in found):
         total += engine.substring_score(snap, spelling, matcher.substring(spelling))
     return total
+
+
+#: A typed word is corrected to a homophone only when at most this share of its
+#: characters differ (服物意识 → 服务意识: one of four).
+MAX_CORRECTED_SHARE = 0.5
+MAX_CORRECTED_LENGTH = 12
+
+
+def homophones(snap: engine.Snapshot, text: str) -> list[str]:
+    """Strings of the index that read like Chinese ``text`` (toneless) and differ from
+    it in a few characters, fewest differences first, then most essays.
+
+    服物意识 → 服务意识, 统愁城乡 → 统筹城乡: a typo of the input method. Only strings
+    the index holds as a substring (read from its own words) are returned.
+    """
+    if not HAN.fullmatch(text) or len(text) > MAX_CORRECTED_LENGTH:
+        return []
+    indexed = snap.characters("grams")
+    prefixes = [""]
+    for typed, syllable in zip(text, han_syllables(text), strict=True):
+        chars = sorted((c for c in characters_reading(syllable) if c in indexed), key=typed.__ne__)
+        extended = []
+        for prefix in prefixes:
+            following = snap.following("grams", prefix[-1]) if prefix else None
+            extended.extend(prefix + c for c in chars if following is None or c in following)
+        extended.sort(key=lambda p: _differences(p, text))
+        prefixes = extended[:MAX_SPELLINGS]
+        if not prefixes:
+            return []
+    allowed = max(1, int(len(text) * MAX_CORRECTED_SHARE))
+    matcher = _Matcher(snap)
+    found = []
+    for candidate in prefixes:
+        differences = _differences(candidate, text)
+        if 0 < differences <= allowed:
+            essays = int((matcher.substring(candidate) & snap.live).sum())
+            if essays:
+                found.append((differences, -essays, candidate))
+    return [candidate for _, _, candidate in sorted(found)]
+
+
+def _differences(candidate: str, text: str) -> int:
+    return sum(a != b for a, b in zip(candidate, text, strict=False))

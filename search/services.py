@@ -15,7 +15,6 @@ from haystack import connections
 from essays.models import Essay, Section, Topic
 from search import engine, matching
 from search import query as q
-from search.analysis import jieba_words
 from search.backend import IndexUnavailable
 from search.documents import essay_text
 from search.highlight import find_folded_spans, find_spans, fold_all, held_terms, snippet
@@ -375,46 +374,6 @@ def _snippet_source(essay: Essay, section: Section | None, terms, pinyin) -> str
         ),
     )
     return best if find_spans(best, terms, pinyin) else (essay.intro or sentences[0])
-
-
-# Suggestions -----------------------------------------------------------------------------
-
-
-def suggest(parsed: q.ParsedQuery, *, topic: Topic | None = None) -> str:
-    """A query that finds something when ``parsed`` finds nothing ('' if none)."""
-    clauses = parsed.clauses
-    if not clauses:
-        return ""
-    candidates: list[str] = []
-    if parsed.excluded:  # without the exclusions
-        candidates.append(" ".join(_show(c) for c in clauses))
-    if len(clauses) > 1:  # drop the words that find nothing on their own
-        found = [c for c in clauses if _finds(q.ParsedQuery(raw=c.text, groups=[[c]]), topic)]
-        if found and len(found) < len(clauses):
-            candidates.append(" ".join(_show(c) for c in found))
-        candidates.append(" OR ".join(_show(c) for c in clauses))
-    for clause in clauses:  # a long word: its jieba words, or a shorter start
-        words = [w for w in dict.fromkeys(jieba_words(clause.text)) if len(w) > 1]
-        longest = sorted(words, key=len, reverse=True)
-        if len(longest) > 1:
-            candidates.append(" ".join(q.compound_parts(clause.text) or q.leaf_words(clause.text)))
-        candidates.extend(longest[:3])
-    for candidate in dict.fromkeys(candidates):
-        if (
-            candidate
-            and fold(candidate) != fold(parsed.raw)
-            and search_essays(candidate, topic=topic).hits
-        ):
-            return candidate
-    return ""
-
-
-def _show(clause: q.Clause) -> str:
-    return f'"{clause.text}"' if clause.phrase else clause.text
-
-
-def _finds(parsed: q.ParsedQuery, topic: Topic | None) -> bool:
-    return bool(not parsed.is_empty and _count(parsed, topic))
 
 
 def topics_with_counts() -> list[Topic]:

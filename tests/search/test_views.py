@@ -1,6 +1,7 @@
 """/search/ and /api/search/: the public contract, errors that are never 500s."""
 
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -190,3 +191,23 @@ def test_the_longest_matched_word_is_marked_not_the_shorter_words_inside_it(clie
         "<mark>服务</mark>" not in result["snippet"]
         and "<mark>态度</mark>" not in result["snippet"]
     )
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("服物意识", "服务意识"), ("统愁城乡", "统筹城乡")])
+def test_a_homophone_typo_is_corrected_from_the_index_words(client, corpus, typed, meant):
+    html = client.get("/search/", {"q": typed}).content.decode()
+    assert f'您要找的是不是：<a href="/search/?q={quote(meant)}">{meant}</a>' in html
+    assert client.get("/api/search/", {"q": typed}).json()["suggestion"] == meant
+    assert client.get("/api/search/", {"q": meant}).json()["count"] > 0  # it finds essays
+
+
+def test_a_typo_in_one_word_of_an_unspaced_query_is_corrected(client, corpus):
+    data = client.get("/api/search/", {"q": "农民工陪训"}).json()
+    assert data["count"] == 0 and data["suggestion"] == "农民工培训"
+
+
+@pytest.mark.parametrize("query", ["量子计算", "区块链金融"])
+def test_an_unknown_term_gets_no_suggestion_leading_elsewhere(client, corpus, query):
+    html = client.get("/search/", {"q": query}).content.decode()
+    assert "没有找到" in html and "试试" not in html and "您要找的是不是" not in html
+    assert client.get("/api/search/", {"q": query}).json()["suggestion"] is None
