@@ -287,6 +287,8 @@ def _scores(matcher: _Matcher, parsed: q.ParsedQuery) -> np.ndarray:
 #: characters differ (服物意识 → 服务意识: one of four).
 MAX_CORRECTED_SHARE = 0.5
 MAX_CORRECTED_LENGTH = 12
+#: At most this many homophones are looked up in the index for one word.
+MAX_CORRECTIONS_CHECKED = 16
 
 
 def homophones(snap: engine.Snapshot, text: str) -> list[str]:
@@ -313,12 +315,17 @@ def homophones(snap: engine.Snapshot, text: str) -> list[str]:
     allowed = max(1, int(len(text) * MAX_CORRECTED_SHARE))
     matcher = _Matcher(snap)
     found = []
-    for candidate in prefixes:
+    checked = 0
+    for candidate in prefixes:  # fewest differences first
         differences = _differences(candidate, text)
-        if 0 < differences <= allowed:
-            essays = int((matcher.substring(candidate) & snap.live).sum())
-            if essays:
-                found.append((differences, -essays, candidate))
+        if not 0 < differences <= allowed:
+            continue
+        if (found and differences > found[0][0]) or checked >= MAX_CORRECTIONS_CHECKED:
+            break  # the closest found are enough; each check reads the index
+        checked += 1
+        essays = int((matcher.substring(candidate) & snap.live).sum())
+        if essays:
+            found.append((differences, -essays, candidate))
     return [candidate for _, _, candidate in sorted(found)]
 
 
