@@ -52,8 +52,16 @@ def find_folded_spans(
     服务态度 the text's 服务态度 is marked, not every 服务 around it. Spans that touch,
     or that only whitespace separates, are one mark (no gap inside a marked word).
     """
+    return held_spans(folded, held_terms(folded, terms), pinyin)
+
+
+def held_spans(
+    folded: str, held: Iterable[str], pinyin: Iterable[str] = ()
+) -> list[tuple[int, int]]:
+    """:func:`find_folded_spans` for terms already known to be the text's
+    :func:`held_terms` (they are not looked for again)."""
     spans: list[tuple[int, int]] = []
-    for term in held_terms(folded, terms):
+    for term in held:
         start = folded.find(term)
         while start != -1:
             spans.append((start, start + len(term)))

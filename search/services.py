@@ -17,7 +17,7 @@ from search import engine, matching
 from search import query as q
 from search.backend import IndexUnavailable
 from search.documents import essay_text
-from search.highlight import find_folded_spans, find_spans, fold_all, held_terms, snippet
+from search.highlight import find_spans, fold_all, held_spans, held_terms, snippet
 from search.normalize import fold
 from search.stopwords import is_informative
 
@@ -301,13 +301,19 @@ def best_sections(essay_ids: list[int], terms: list[str], pinyin: list[str]) -> 
     chosen: dict[int, int] = {}
     for essay_id, sections in by_essay.items():
         folded = fold_all([part for _, heading, text in sections for part in (heading, text)])
+        joined = "\n".join(folded)
+        essay_terms = [term for term in terms if term and term in joined]  # looked for once
+        if not essay_terms and not pinyin:
+            continue
         best: tuple[int, int, int, int] = (0, 0, 0, 0)
         for index, (pk, _, _) in enumerate(sections):
             heading, text = folded[2 * index], folded[2 * index + 1]
-            in_heading = set(held_terms(heading, terms))
-            covered = in_heading | set(held_terms(text, terms))
-            spans = len(find_folded_spans(heading, terms, pinyin))
-            occurrences = HEADING_WEIGHT * spans + len(find_folded_spans(text, terms, pinyin))
+            held_heading = held_terms(heading, essay_terms)
+            held_text = held_terms(text, essay_terms)
+            in_heading = set(held_heading)
+            covered = in_heading | set(held_text)
+            spans = len(held_spans(heading, held_heading, pinyin))
+            occurrences = HEADING_WEIGHT * spans + len(held_spans(text, held_text, pinyin))
             longest = max(map(len, covered), default=0)  # the words typed together first
             score = (_coverage(covered), longest, _coverage(in_heading), occurrences)
             if score > best and occurrences:
