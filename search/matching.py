@@ -234,7 +234,9 @@ def _closeness(
     return total / max(1, len(loosened))
 
 
-def _words(matcher: _Matcher, parsed: q.ParsedQuery, spellings: list[str]):
+def _words(
+    matcher: _Matcher, parsed: q.ParsedQuery, spellings: list[str]
+) -> list[tuple[str, np.ndarray]]:
     """The query's words (loosened words, else the clause; the pinyin's spellings)."""
     words: list[str] = []
     for clause in parsed.clauses:
