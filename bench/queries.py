@@ -8,7 +8,10 @@ after a server start, so that no cache of any kind has seen it:
 - words: jieba words (jieba's own dictionary, no HMM, no user dictionary — so the
   list depends only on jieba's version and the fixtures) of 2–4 Chinese characters;
 - single characters: Chinese characters of the same texts;
-- two words: two different words of one line of the texts, separated by a space.
+- two words: two different words of one line of the texts, separated by a space;
+- unspaced: two different words of one line written together without a space
+  (人事部门服务态度), as readers type two concepts; the text rarely holds the string, so
+  these take the loosened tiers (all words, most words) of :mod:`search.matching`.
 
 The list is sorted before sampling and shuffled with the same seed at the end, so
 the kinds are interleaved (a time cap cuts every kind alike).
@@ -49,12 +52,14 @@ def _lines() -> list[str]:
 
 
 def distinct_queries(
-    words: int = 150, characters: int = 25, pairs: int = 25, seed: int = 1
+    words: int = 150, characters: int = 25, pairs: int = 25, seed: int = 1, unspaced: int = 25
 ) -> list[tuple[str, str]]:
     """A deterministic list of distinct (kind, query), none of them in :data:`QUERIES`.
 
-    ``words`` jieba words of 2–4 characters, ``characters`` single characters and
-    ``pairs`` two-word queries, sampled with ``seed`` from the bundled texts.
+    ``words`` jieba words of 2–4 characters, ``characters`` single characters,
+    ``pairs`` two-word queries and ``unspaced`` two words written together, sampled
+    with ``seed`` from the bundled texts. The first three kinds are drawn first, so
+    they are the same queries as before the unspaced kind was added.
     """
     import jieba
 
@@ -81,6 +86,14 @@ def distinct_queries(
         if query not in taken:
             taken.add(query)
             chosen.append(("two words", query))
+    for _ in range(unspaced * 50):
+        if sum(kind == "unspaced" for kind, _ in chosen) >= unspaced:
+            break
+        first, second = rng.sample(rng.choice(candidates), 2)
+        query = f"{first}{second}"
+        if query not in taken:
+            taken.add(query)
+            chosen.append(("unspaced", query))
     rng.shuffle(chosen)
     return chosen
 

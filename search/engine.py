@@ -20,6 +20,7 @@ The query language and what each construct matches are described in
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from collections import OrderedDict
@@ -80,8 +81,12 @@ class PostingCache:
             self._bytes = 0
 
 
-#: Postings and field lengths of every segment read so far, for the whole process.
-POSTINGS = PostingCache(budget_bytes=24 * 1024 * 1024)
+#: Postings and field lengths of every segment read so far, and each searcher's postings
+#: across its segments, for the whole process: the one bound on the memory postings take.
+#: (Before, the segments had 24 MB and each searcher's cross-segment copies no bound; at
+#: 10,000 essays in 10 segments a term takes ~120 KB per copy, so 48 MB keeps a query
+#: mix's terms, both copies, without re-reading.)
+POSTINGS = PostingCache(budget_bytes=48 * 1024 * 1024)
 
 
 class _SegmentFacts(dict):
@@ -97,6 +102,7 @@ class _SegmentFacts(dict):
 
 
 _TERMS_HELD = _SegmentFacts()
+_SNAPSHOT_TOKENS = itertools.count()
 
 
 def _read_postings(segment_reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -146,7 +152,10 @@ class Snapshot:
                 deleted = np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)
                 self.live[deleted + offset] = False
         self.doc_count = int(self.live.sum())
-        self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        # Postings across segments live in the process-wide POSTINGS budget too, under
+        # a key of this snapshot's own: one bound for all the memory postings take.
+        self._token = next(_SNAPSHOT_TOKENS)
+        self._whole = len(self.leaves) == 1 and self.leaves[0][1] == 0 and self.live.all()
         self._lengths: dict[str, np.ndarray] = {}
         self._essay_ids: dict[int, int] = {}
         self._masks: OrderedDict[tuple, Any] = OrderedDict()
@@ -172,8 +181,16 @@ class Snapshot:
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Live global document numbers holding the term, and its frequency in each."""
-        key = (fieldname, text)
-        found = self._postings.get(key)
+        if self._whole:  # one segment, nothing deleted: its postings are the snapshot's
+            leaf, _, segment_key = self.leaves[0]
+            cache_key = (segment_key, fieldname, text)
+            found = POSTINGS.get(cache_key)
+            if found is None:
+                found = _read_postings(leaf, fieldname, text)
+                POSTINGS.put(cache_key, found)
+            return found
+        key = ("snapshot", self._token, fieldname, text)
+        found = POSTINGS.get(key)
         if found is not None:
             return found
         parts_ids, parts_weights = [], []
@@ -193,7 +210,7 @@ class Snapshot:
             weights = np.concatenate(parts_weights)
             keep = self.live[ids]
             found = (ids[keep], weights[keep])
-        self._postings[key] = found
+        POSTINGS.put(key, found)
         return found
 
     def mask(self, fieldname: str, text: str) -> np.ndarray:
@@ -428,6 +445,44 @@ def _within(positions: list[list[int]], window: int) -> bool:
     return False
 
 
+def _shortest_window(positions: list[list[int]]) -> int:
+    """The fewest positions from the first to the last of a window holding one position
+    of each list (0 when there is one list)."""
+    events = sorted((p, i) for i, plist in enumerate(positions) for p in plist)
+    need = len(positions)
+    counts = [0] * need
+    covered = 0
+    left = 0
+    best = None
+    for right_pos, right_term in events:
+        if counts[right_term] == 0:
+            covered += 1
+        counts[right_term] += 1
+        while covered == need:
+            left_pos, left_term = events[left]
+            if best is None or right_pos - left_pos < best:
+                best = right_pos - left_pos
+            counts[left_term] -= 1
+            if counts[left_term] == 0:
+                covered -= 1
+            left += 1
+    return 0 if best is None else best
+
+
+def closeness(snap: Snapshot, words: Sequence[str], docnums: np.ndarray) -> np.ndarray:
+    """How close jieba's ``words`` stand in each of ``docnums``: 1 when side by side,
+    falling towards 0 as more words lie between them (0 elsewhere, or when a word is
+    not one jieba indexed)."""
+    result = np.zeros(snap.size, dtype=np.float32)
+    words = list(dict.fromkeys(words))
+    if len(words) < 2 or not len(docnums):
+        return result
+    for docnum, positions in snap.positions("text", words, docnums):
+        gap = max(0, _shortest_window(positions) - (len(words) - 1))
+        result[docnum] = 1.0 / (1.0 + gap / 8.0)
+    return result
+
+
 def near(snap: Snapshot, parts: Sequence[str], slop: int, skip: np.ndarray) -> np.ndarray:
     """Documents (not in ``skip``) where jieba's words ``parts`` stand close, in any order.
 
@@ -492,10 +547,13 @@ class Ranked:
         return len(self.docnums)
 
 
-def rank(scores: np.ndarray, tiers: Sequence[np.ndarray]) -> Ranked:
+def rank(
+    scores: np.ndarray, tiers: Sequence[np.ndarray], primary: np.ndarray | None = None
+) -> Ranked:
     """Documents of each tier's mask (a document in its first tier only), best first.
 
-    Within a tier: higher score first, then the earlier document.
+    Within a tier: higher ``primary`` first (when given), then higher score, then the
+    earlier document.
     """
     docnums, ordered_scores, tier_numbers = [], [], []
     seen = None
@@ -503,7 +561,10 @@ def rank(scores: np.ndarray, tiers: Sequence[np.ndarray]) -> Ranked:
         mask = mask if seen is None else mask & ~seen
         seen = mask.copy() if seen is None else seen | mask
         members = np.flatnonzero(mask)
-        order = np.lexsort((members, -scores[members]))
+        keys = [members, -scores[members]]
+        if primary is not None:
+            keys.append(-primary[members])
+        order = np.lexsort(keys)
         docnums.append(members[order])
         ordered_scores.append(scores[members][order])
         tier_numbers.append(np.full(len(members), number, dtype=np.int8))

@@ -46,9 +46,22 @@ def _fold_joined(joined: str) -> str:
 def find_folded_spans(
     folded: str, terms: Iterable[str], pinyin: Iterable[str] = ()
 ) -> list[tuple[int, int]]:
-    """:func:`find_spans` on text already folded."""
+    """:func:`find_spans` on text already folded.
+
+    A term inside a longer term that the text holds is not marked on its own: for
+    服务态度 the text's 服务态度 is marked, not every 服务 around it. Spans that touch,
+    or that only whitespace separates, are one mark (no gap inside a marked word).
+    """
+    return held_spans(folded, held_terms(folded, terms), pinyin)
+
+
+def held_spans(
+    folded: str, held: Iterable[str], pinyin: Iterable[str] = ()
+) -> list[tuple[int, int]]:
+    """:func:`find_folded_spans` for terms already known to be the text's
+    :func:`held_terms` (they are not looked for again)."""
     spans: list[tuple[int, int]] = []
-    for term in {t for t in terms if t}:
+    for term in held:
         start = folded.find(term)
         while start != -1:
             spans.append((start, start + len(term)))
@@ -58,11 +71,21 @@ def find_folded_spans(
     spans.sort()
     merged: list[tuple[int, int]] = []
     for start, end in spans:
-        if merged and start <= merged[-1][1]:
+        if merged and (start <= merged[-1][1] or not folded[merged[-1][1] : start].strip()):
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
     return merged
+
+
+def held_terms(folded: str, terms: Iterable[str]) -> list[str]:
+    """The ``terms`` that ``folded`` holds, less those inside a longer one it holds."""
+    held = sorted({t for t in terms if t and t in folded}, key=len, reverse=True)
+    kept: list[str] = []
+    for term in held:
+        if not any(term in longer for longer in kept):
+            kept.append(term)
+    return kept
 
 
 def _pinyin_spans(folded: str, word: str) -> list[tuple[int, int]]:
@@ -109,6 +132,11 @@ def snippet(
     text = re.sub(r"\s+", " ", text or "").strip()
     spans = find_spans(text, terms, pinyin)
     start, end = best_window(text, spans, length)
+    for span_start, span_end in spans:  # never cut a marked word at the window's edge
+        if span_start < start < span_end:
+            start = span_start
+        if span_start < end < span_end:
+            end = span_end
     inside = [
         (max(s, start) - start, min(e, end) - start) for s, e in spans if s < end and e > start
     ]

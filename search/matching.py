@@ -6,8 +6,16 @@
 - A word typed in Latin letters that reads as pinyin also matches, as a second tier,
   the Chinese spellings of that reading found in the index (``laodongli`` → 劳动力).
 - Groups of ``OR``-ed words must all match; ``-word`` leaves out essays containing it.
+- An unquoted clause of several jieba words (人事部门服务态度) is also loosened into its
+  words (:func:`search.query.loose_words`): after the essays matching the query as
+  typed come those holding **all** its words anywhere (closer together first), then
+  those holding **most** of them: words weighing more than half of the clause, each
+  weighted by how informative it is (its IDF; a word no essay holds weighs most), so an
+  essay never matches through 发展 alone, and a query whose main word the corpus lacks
+  (量子计算) still finds nothing. Phrases, ``OR`` and ``-word`` keep their strict meaning.
 - Score: BM25 of each word as a substring, plus its jieba words in titles (×6),
-  headings and keywords (×3) and text (×1), plus reference years.
+  headings and keywords (×3) and text (×1), plus reference years. These weights are the
+  only field boosts: the index stores plain frequencies.
 """
 
 from __future__ import annotations
@@ -20,10 +28,19 @@ import numpy as np
 from search import engine
 from search import query as q
 from search.analysis import jieba_words
-from search.pinyin import characters_reading, split_syllables
+from search.pinyin import HAN, characters_reading, han_syllables, split_syllables
+from search.stopwords import is_informative
 
+#: The field boosts, applied here only (the index stores plain term frequencies).
 TITLE_WEIGHT = 6.0
 HEAD_WEIGHT = 3.0
+#: An essay holding words of a loosened clause weighing more than this share matches it.
+MOST_SHARE = 0.5
+#: At most this many essays of the all-words tier (the best scored) are ranked by how
+#: close the words stand (reading positions costs; the rest keep their score order).
+CLOSENESS_CANDIDATES = 64
+#: Tiers of a hit: the query as typed, its pinyin reading, all its words, most of them.
+EXACT, PINYIN, ALL_WORDS, MOST_WORDS = 1, 2, 3, 4
 #: At most this many Chinese spellings are tried for one pinyin reading.
 MAX_SPELLINGS = 64
 _YEAR = re.compile(r"^(19|20)\d\d$")
@@ -37,11 +54,42 @@ class QueryMatch:
     pinyin: np.ndarray
     scores: np.ndarray
     spellings: list[str] = field(default_factory=list)
+    #: Essays holding all words of every loosened clause (not matching as typed).
+    all_words: np.ndarray | None = None
+    #: Essays holding most of them (by weight).
+    most_words: np.ndarray | None = None
+    #: The first ranking key within a tier (the score, or closeness / coverage).
+    primary: np.ndarray | None = None
+    #: The query's words and the documents holding each (what each hit ``matched``).
+    words: list[tuple[str, np.ndarray]] = field(default_factory=list)
+
+    @property
+    def exact(self) -> np.ndarray:
+        """Documents matching the whole query as typed (directly or by its reading)."""
+        return self.direct | self.pinyin
 
     @property
     def everything(self) -> np.ndarray:
-        """Every matching document, direct or through pinyin."""
-        return self.direct | self.pinyin
+        """Every matching document, in any tier."""
+        found = self.direct | self.pinyin
+        for loose in (self.all_words, self.most_words):
+            if loose is not None:
+                found = found | loose
+        return found
+
+    def tiers(self) -> list[np.ndarray]:
+        """The masks of :data:`EXACT`, :data:`PINYIN`, :data:`ALL_WORDS`, :data:`MOST_WORDS`."""
+        none = np.zeros_like(self.direct)
+        return [
+            self.direct,
+            self.pinyin,
+            none if self.all_words is None else self.all_words,
+            none if self.most_words is None else self.most_words,
+        ]
+
+    def matched(self, docnum: int) -> list[str]:
+        """The query's words held by document ``docnum``."""
+        return [word for word, mask in self.words if mask[docnum]]
 
 
 @dataclass
@@ -63,7 +111,8 @@ class _Matcher:
         found = self.substring(clause.text)
         if not clause.phrase:
             parts = q.compound_parts(clause.text)
-            if 2 <= len(parts) <= 4:
+            # Parts that carry no meaning alone (如何 … 研究) never make a match.
+            if 2 <= len(parts) <= 4 and any(is_informative(part) for part in parts):
                 skip = found
                 found = found | self.snap.remembered(
                     ("near", tuple(parts)),
@@ -111,14 +160,91 @@ class _Matcher:
 
 def match(snap: engine.Snapshot, parsed: q.ParsedQuery) -> QueryMatch:
     """The documents ``parsed`` matches directly, those only its pinyin reading matches,
-    and a score for every document."""
+    those holding all or most of its words, and a score for every document."""
     matcher = _Matcher(snap)
     direct = _required(matcher, parsed, with_pinyin=False)
     pinyin = snap.none()
     if any(c.is_pinyin for c in parsed.clauses):
         pinyin = _required(matcher, parsed, with_pinyin=True) & ~direct
     spellings = list(dict.fromkeys(s for found in matcher.spellings.values() for s in found))
-    return QueryMatch(direct, pinyin, _scores(matcher, parsed), spellings)
+    found = QueryMatch(direct, pinyin, _scores(matcher, parsed), spellings)
+    if any(q.loose_words(c) for c in parsed.clauses):
+        _loosen(matcher, parsed, found)
+    found.words = _words(matcher, parsed, spellings)
+    return found
+
+
+def _weights(snap: engine.Snapshot, masks: list[np.ndarray]) -> np.ndarray:
+    """How informative each word is: its IDF over the essays holding it (most if none)."""
+    return np.array([engine.idf(snap, int(m.sum())) for m in masks], dtype=np.float32)
+
+
+def _loosen(matcher: _Matcher, parsed: q.ParsedQuery, found: QueryMatch) -> None:
+    """Fill ``found``'s all-words and most-words tiers and the ranking key within them."""
+    snap = matcher.snap
+    every, most = snap.live.copy(), snap.live.copy()
+    coverage = np.zeros(snap.size, dtype=np.float32)
+    loosened: list[list[str]] = []
+    for group in parsed.groups:
+        group_all, group_most = snap.none(), snap.none()
+        group_cover = np.zeros(snap.size, dtype=np.float32)
+        for clause in group:
+            exact = matcher.clause(clause, with_pinyin=False)
+            words = q.loose_words(clause)
+            if not words:
+                group_all |= exact
+                group_most |= exact
+                group_cover = np.maximum(group_cover, exact)
+                continue
+            loosened.append(words)
+            masks = [matcher.substring(word) for word in words]
+            weights = _weights(snap, masks)
+            held = np.sum([w * m for w, m in zip(weights, masks, strict=True)], axis=0)
+            share = np.where(exact, 1.0, held / weights.sum()).astype(np.float32)
+            group_all |= exact | engine.all_of(snap, masks)
+            group_most |= exact | (share > MOST_SHARE)
+            group_cover = np.maximum(group_cover, share)
+        every &= group_all
+        most &= group_most
+        coverage += group_cover
+    if parsed.excluded:
+        excluded = engine.any_of(snap, (matcher.substring(c.text) for c in parsed.excluded))
+        every &= ~excluded
+        most &= ~excluded
+    exact = found.exact
+    found.all_words = every & ~exact
+    found.most_words = most & ~every & ~exact
+    primary = found.scores.copy()
+    if found.all_words.any():
+        primary += found.scores * _closeness(snap, loosened, found.all_words, found.scores)
+    primary[found.most_words] = np.round(coverage[found.most_words] / len(parsed.groups), 3)
+    found.primary = primary
+
+
+def _closeness(
+    snap: engine.Snapshot, loosened: list[list[str]], members: np.ndarray, scores: np.ndarray
+) -> np.ndarray:
+    """Mean closeness of each loosened clause's words in the best scored ``members``."""
+    docnums = np.flatnonzero(members)
+    if len(docnums) > CLOSENESS_CANDIDATES:
+        docnums = docnums[np.argsort(-scores[docnums], kind="stable")[:CLOSENESS_CANDIDATES]]
+    total = np.zeros(snap.size, dtype=np.float32)
+    for words in loosened:
+        total += engine.closeness(snap, words, docnums)
+    return total / max(1, len(loosened))
+
+
+def _words(
+    matcher: _Matcher, parsed: q.ParsedQuery, spellings: list[str]
+) -> list[tuple[str, np.ndarray]]:
+    """The query's words (loosened words, else the clause; the pinyin's spellings)."""
+    words: list[str] = []
+    for clause in parsed.clauses:
+        if clause.is_pinyin:
+            continue
+        words.extend(q.loose_words(clause) or [clause.text])
+    words.extend(spellings)
+    return [(word, matcher.substring(word)) for word in dict.fromkeys(words)]
 
 
 def _required(matcher: _Matcher, parsed: q.ParsedQuery, *, with_pinyin: bool) -> np.ndarray:
@@ -157,3 +283,53 @@ def _scores(matcher: _Matcher, parsed: q.ParsedQuery) -> np.ndarray:
     for spelling in dict.fromkeys(s for found in matcher.spellings.values() for s in found):
         total += engine.substring_score(snap, spelling, matcher.substring(spelling))
     return total
+
+
+#: A typed word is corrected to a homophone only when at most this share of its
+#: characters differ (服物意识 → 服务意识: one of four).
+MAX_CORRECTED_SHARE = 0.5
+MAX_CORRECTED_LENGTH = 12
+#: At most this many homophones are looked up in the index for one word.
+MAX_CORRECTIONS_CHECKED = 16
+
+
+def homophones(snap: engine.Snapshot, text: str) -> list[str]:
+    """Strings of the index that read like Chinese ``text`` (toneless) and differ from
+    it in a few characters, fewest differences first, then most essays.
+
+    服物意识 → 服务意识, 统愁城乡 → 统筹城乡: a typo of the input method. Only strings
+    the index holds as a substring (read from its own words) are returned.
+    """
+    if not HAN.fullmatch(text) or len(text) > MAX_CORRECTED_LENGTH:
+        return []
+    indexed = snap.characters("grams")
+    prefixes = [""]
+    for typed, syllable in zip(text, han_syllables(text), strict=True):
+        chars = sorted((c for c in characters_reading(syllable) if c in indexed), key=typed.__ne__)
+        extended = []
+        for prefix in prefixes:
+            following = snap.following("grams", prefix[-1]) if prefix else None
+            extended.extend(prefix + c for c in chars if following is None or c in following)
+        extended.sort(key=lambda p: _differences(p, text))
+        prefixes = extended[:MAX_SPELLINGS]
+        if not prefixes:
+            return []
+    allowed = max(1, int(len(text) * MAX_CORRECTED_SHARE))
+    matcher = _Matcher(snap)
+    found = []
+    checked = 0
+    for candidate in prefixes:  # fewest differences first
+        differences = _differences(candidate, text)
+        if not 0 < differences <= allowed:
+            continue
+        if (found and differences > found[0][0]) or checked >= MAX_CORRECTIONS_CHECKED:
+            break  # the closest found are enough; each check reads the index
+        checked += 1
+        essays = int((matcher.substring(candidate) & snap.live).sum())
+        if essays:
+            found.append((differences, -essays, candidate))
+    return [candidate for _, _, candidate in sorted(found)]
+
+
+def _differences(candidate: str, text: str) -> int:
+    return sum(a != b for a, b in zip(candidate, text, strict=False))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from search.analysis import jieba_words
 from search.normalize import collapse_whitespace, normalize
 from search.pinyin import split_syllables
+from search.stopwords import is_informative
 
 MAX_QUERY_LENGTH = 200
 MAX_CLAUSES = 24
@@ -161,3 +162,18 @@ def compound_parts(text: str) -> list[str]:
                     best[end] = candidate
     parts = best[len(text)]
     return parts if parts and len(parts) >= 2 else []
+
+
+def loose_words(clause: Clause) -> list[str]:
+    """The words an unquoted clause is loosened into when no essay holds all of it.
+
+    jieba's words of the clause as the reader sees them (:meth:`ParsedQuery.segmented`),
+    without the words that carry no meaning alone (:mod:`search.stopwords`);
+    ``[]`` for a phrase, a pinyin word and a clause jieba reads as one word.
+    """
+    if clause.phrase or clause.is_pinyin:
+        return []
+    words = jieba_cut(clause.text)
+    if len(words) < 2:
+        return []
+    return list(dict.fromkeys(w for w in words if is_informative(w)))

@@ -8,7 +8,11 @@ first.  The metrics:
 - recall: share of the relevant essays that are found;
 - precision: share of the found essays that are relevant;
 - MRR: mean of 1 / rank of the first relevant essay;
-- top-1: share of queries whose first result is one of ``first``.
+- top-1: share of queries whose first result is one of ``first``;
+- top-3: share of queries with one of ``first`` among the first three results.
+
+:data:`CASES` are the original set (spaced words, operators, pinyin); :data:`UNSPACED`
+are unspaced multi-concept queries; :data:`LACKING` are queries that must find nothing.
 """
 
 from __future__ import annotations
@@ -76,6 +80,65 @@ CASES: list[Case] = [
     _case("gongyixing", "000#11 000#7", "000#11", "pinyin of 公益性"),
 ]
 
+#: Unspaced queries of two or more concepts, as readers type them: no essay need hold
+#: the whole string, but one is plainly about all of it (judged by reading the texts).
+#: Every one must put a rightful essay in the first three.
+UNSPACED: list[Case] = [
+    _case("人事部门服务态度", "000#4", note="人事部门 ×11, 服务态度 ×10"),
+    _case("农村医疗卫生改革", "000#7"),
+    _case("农民工培训", "000#2"),
+    _case("失地农民就业", "000#1"),
+    _case("成都城乡统筹", "000#11", note="成都 ×23"),
+    _case("党政机关服务意识", "000#8"),
+    _case("农民工社会保障制度", "000#2"),
+    _case("学习型政府建设路径", "003#1", note="路径 occurs nowhere"),
+    _case("农村劳动力转移培训", "000#2", note="a heading of 篇2"),
+    _case("公共文化服务均等化", "000#11"),
+    _case("客户投诉处理方法", "000#6"),
+    _case("客户服务礼仪规范", "000#6"),
+    _case("政务信息公开问题", "000#9"),
+    _case("工商信息公开", "000#9"),
+    _case("办公室优质服务", "000#10"),
+    _case("办公室队伍建设", "000#10"),
+    _case("服务型政府职能转变", "003#1"),
+    _case("政府服务品牌", "003#1"),
+    _case("公务员创造力", "003#1"),
+    _case("现代农业特色产品加工", "000#3 000#1", "000#3"),
+    _case("榆树民生", "000#3"),
+    _case("农村社区建设管理", "000#1"),
+    _case("农村和谐社会管理", "000#1"),
+    _case("农民增收途径", "000#2"),
+    _case("城乡统一劳动力市场", "000#2"),
+    _case("社区卫生服务中心职责", "000#7"),
+    _case("村医培训", "000#7"),
+    _case("公共财政体制均等化", "000#11"),
+    _case("数字技术公共文化", "000#11"),
+    _case("农民集中居住文化服务", "000#11"),
+    _case("党政管理官僚主义", "000#8"),
+    _case("服务对象评价机制", "000#8"),
+    _case("申诉制度投诉", "000#4"),
+    _case("客户期望值满意度", "000#6"),
+    _case("为人民服务宗旨", "000#5"),
+    _case("恩格尔系数小康", "000#11"),
+    _case("镇村医疗卫生一体化管理", "000#7"),
+    _case("服务态度投诉", "000#4"),
+    _case("如何提升党政管理服务意识", "000#8", note="如何: a word that carries no meaning"),
+    _case("政府服务滞后的问题", "003#1", note="的, 问题: no meaning on their own"),
+]
+
+#: Queries whose words no essay holds (or holds only in passing with the main word
+#: missing): they must answer nothing.
+LACKING: list[str] = [
+    "量子计算",
+    "区块链金融",
+    "人工智能伦理",
+    "疫情防控",
+    "股票证券",
+    "航天卫星",
+    "如何研究",
+    "怎样研究问题",
+]
+
 
 def essay_key(essay: Essay) -> str:
     """``<source prefix>#<number>`` for an essay, as the cases name them."""
@@ -110,6 +173,10 @@ class CaseResult:
     def top1(self) -> bool:
         return bool(self.ranked) and self.ranked[0] in self.case.first
 
+    @property
+    def top3(self) -> bool:
+        return bool(self.case.first & set(self.ranked[:3]))
+
 
 def evaluate(cases: list[Case] | None = None) -> list[CaseResult]:
     """Run every case through the search and collect the ranked essay keys."""
@@ -123,7 +190,7 @@ def evaluate(cases: list[Case] | None = None) -> list[CaseResult]:
 
 
 def summary(results: list[CaseResult]) -> dict[str, float]:
-    """Mean recall, precision, MRR and top-1 over the cases."""
+    """Mean recall, precision, MRR, top-1 and top-3 over the cases."""
     n = len(results) or 1
     return {
         "queries": len(results),
@@ -131,4 +198,5 @@ def summary(results: list[CaseResult]) -> dict[str, float]:
         "precision": sum(r.precision for r in results) / n,
         "mrr": sum(r.reciprocal_rank for r in results) / n,
         "top1": sum(r.top1 for r in results) / n,
+        "top3": sum(r.top3 for r in results) / n,
     }

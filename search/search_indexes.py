@@ -14,9 +14,6 @@ from essays.models import Essay
 from search.analysis import GramAnalyzer, JiebaAnalyzer
 from search.documents import EssayText, essay_text, join_lines, reference_years
 
-TITLE_BOOST = 6.0
-HEAD_BOOST = 3.0
-
 
 def _text(essay: Essay) -> EssayText:
     """The essay's searchable text, computed once per prepared instance."""
@@ -30,12 +27,10 @@ class EssayIndex(indexes.SearchIndex, indexes.Indexable):
     """An essay with its title, keywords, intro, sections and references."""
 
     text = indexes.CharField(document=True, analyzer=JiebaAnalyzer(), stored=False)
-    title = indexes.CharField(
-        analyzer=JiebaAnalyzer(positions=False), boost=TITLE_BOOST, stored=False
-    )
-    head = indexes.CharField(
-        analyzer=JiebaAnalyzer(positions=False), boost=HEAD_BOOST, stored=False
-    )
+    # No field boost: the index stores plain term frequencies, and the title and
+    # heading weights are applied once, when scoring (search.matching).
+    title = indexes.CharField(analyzer=JiebaAnalyzer(positions=False), stored=False)
+    head = indexes.CharField(analyzer=JiebaAnalyzer(positions=False), stored=False)
     grams = indexes.CharField(analyzer=GramAnalyzer(), stored=False)
     topics = indexes.MultiValueField()
     years = indexes.MultiValueField(stored=False)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,23 +15,35 @@ from haystack import connections
 from essays.models import Essay, Section, Topic
 from search import engine, matching
 from search import query as q
-from search.analysis import jieba_words
 from search.backend import IndexUnavailable
 from search.documents import essay_text
-from search.highlight import find_folded_spans, find_spans, fold_all, snippet
+from search.highlight import find_spans, fold_all, held_spans, held_terms, snippet
 from search.normalize import fold
+from search.stopwords import is_informative
 
 HEADING_WEIGHT = 3
+# Where a sentence ends (kept with the sentence before it).
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])")
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Hit:
-    """One matching essay: its id, score, and 1 for a direct match, 2 for pinyin only."""
+    """One matching essay: its id, score, tier and the query words it holds.
+
+    Tiers (:mod:`search.matching`): 1 the query as typed, 2 its pinyin reading only,
+    3 all the words of the query, 4 most of them.
+    """
 
     essay_id: int
     score: float
-    tier: int = 1
+    tier: int = matching.EXACT
+    matched: tuple[str, ...] = ()
+
+    @property
+    def exact(self) -> bool:
+        """Whether the essay matches the whole query as typed (or as its pinyin reads)."""
+        return self.tier in (matching.EXACT, matching.PINYIN)
 
 
 class Hits(Sequence[Hit]):
@@ -88,6 +102,13 @@ class SearchOutcome:
     hits: Sequence[Hit] = field(default_factory=list)
     topic: Topic | None = None
     facets: list[Topic] = field(default_factory=list)
+    #: How many of the hits match the whole query as typed (the rest hold its words).
+    exact_count: int = 0
+
+    @property
+    def partial_only(self) -> bool:
+        """Whether essays were found but none holds the whole query as typed."""
+        return bool(self.hits) and not self.exact_count
 
     @property
     def error(self) -> str:
@@ -107,6 +128,12 @@ class Result:
     tier: int
     section: Section | None
     snippet: str
+    matched: tuple[str, ...] = ()
+
+    @property
+    def exact(self) -> bool:
+        """Whether the essay matches the whole query as typed."""
+        return self.tier in (matching.EXACT, matching.PINYIN)
 
     @property
     def url(self) -> str:
@@ -137,12 +164,27 @@ def _matched(snap: engine.Snapshot, parsed: q.ParsedQuery, topic: Topic | None):
     return found, allow
 
 
-def _hits(snap: engine.Snapshot, ranked: engine.Ranked, limit: int | None) -> list[Hit]:
+def _ranked(found: matching.QueryMatch, allow) -> engine.Ranked:
+    """The documents of ``found`` within ``allow``, tier by tier, best first."""
+    return engine.rank(found.scores, [tier & allow for tier in found.tiers()], found.primary)
+
+
+def _hits(
+    snap: engine.Snapshot, found: matching.QueryMatch, ranked: engine.Ranked, limit: int | None
+) -> list[Hit]:
     stop = len(ranked) if limit is None else min(limit, len(ranked))
-    return [
-        Hit(snap.essay_id(int(ranked.docnums[i])), float(ranked.scores[i]), int(ranked.tiers[i]))
-        for i in range(stop)
-    ]
+    hits = []
+    for i in range(stop):
+        docnum = int(ranked.docnums[i])
+        hits.append(
+            Hit(
+                snap.essay_id(docnum),
+                float(ranked.scores[i]),
+                int(ranked.tiers[i]),
+                tuple(found.matched(docnum)),
+            )
+        )
+    return hits
 
 
 def _rank(parsed: q.ParsedQuery, topic: Topic | None, limit: int | None) -> list[Hit]:
@@ -150,8 +192,7 @@ def _rank(parsed: q.ParsedQuery, topic: Topic | None, limit: int | None) -> list
     with _backend().searcher() as searcher, _reading("search"):
         snap = engine.snapshot(searcher)
         found, allow = _matched(snap, parsed, topic)
-        ranked = engine.rank(found.scores, [found.direct & allow, found.pinyin & allow])
-        return _hits(snap, ranked, limit)
+        return _hits(snap, found, _ranked(found, allow), limit)
 
 
 def search_essays(
@@ -159,7 +200,8 @@ def search_essays(
 ) -> SearchOutcome:
     """Every essay matching ``raw_query`` (in ``topic``, if given), best first.
 
-    Direct matches come first, then essays found only through a pinyin reading. One
+    Direct matches come first, then essays found only through a pinyin reading, then
+    essays holding all, then most, of the query's words (:mod:`search.matching`). One
     pass gives the count, the topic facets and the first ``first`` hits (a results page
     asks for the hits up to its last one); later hits are ranked if read (see :class:`Hits`).
     """
@@ -170,9 +212,10 @@ def search_essays(
     with _backend().searcher() as searcher, _reading("search"):
         snap = engine.snapshot(searcher)
         found, allow = _matched(snap, parsed, topic)
-        ranked = engine.rank(found.scores, [found.direct & allow, found.pinyin & allow])
-        hits = _hits(snap, ranked, first)
+        ranked = _ranked(found, allow)
+        hits = _hits(snap, found, ranked, first)
         parsed.spellings = found.spellings
+        outcome.exact_count = int((found.exact & allow).sum())
         # Facets count the whole result, so other topics stay reachable.
         counts = _topic_counts(snap, found.everything)
 
@@ -216,13 +259,24 @@ def _facet_topics(counts: dict[str, int]) -> list[Topic]:
 # Presenting a page of hits ---------------------------------------------------------------
 
 
+def partial_message(outcome: SearchOutcome) -> str:
+    """What the page and the API say when no essay holds the whole query ('' otherwise)."""
+    if not outcome.partial_only:
+        return ""
+    return f"没有文章包含完整的“{outcome.parsed.raw}”；以下文章包含其中的词。"
+
+
 def highlight_terms(parsed: q.ParsedQuery) -> tuple[list[str], list[str]]:
     """Strings to mark for ``parsed`` and the pinyin words to mark by reading."""
     terms: list[str] = []
     for clause in parsed.clauses:
         terms.append(clause.text)
         if not clause.phrase:
-            terms.extend(q.compound_parts(clause.text))
+            parts = q.compound_parts(clause.text)
+            if 2 <= len(parts) <= 3:  # the compound in another order (统筹城乡 ~ 城乡统筹)
+                terms.extend("".join(order) for order in itertools.permutations(parts))
+            terms.extend(part for part in parts if is_informative(part))
+            terms.extend(q.loose_words(clause))
     if parsed.spellings:  # the Chinese the pinyin words matched: mark exactly those
         return list(dict.fromkeys([*terms, *parsed.spellings])), []
     pinyin = [c.text for c in parsed.clauses if c.is_pinyin]
@@ -232,10 +286,13 @@ def highlight_terms(parsed: q.ParsedQuery) -> tuple[list[str], list[str]]:
 
 
 def best_sections(essay_ids: list[int], terms: list[str], pinyin: list[str]) -> dict[int, Section]:
-    """For each essay, the section whose heading and text match best (headings weigh more).
+    """For each essay, the section whose heading and text cover most of the query.
 
+    A section ranks by the query words it holds (heading or text; longer words count
+    more), then by the longest of them (the string as typed beats its words apart),
+    then by those its heading holds, then by how often they occur (headings weigh more).
     Essays where no section matches are left out. The texts are read as plain rows and
-    folded one essay at a time; only the chosen sections are loaded as models.
+    folded one essay at a time; only the chosen sections are loaded.
     """
     rows = Section.objects.filter(essay_id__in=essay_ids).order_by("essay_id", "order")
     by_essay: dict[int, list[tuple[int, str, str]]] = {}
@@ -244,15 +301,30 @@ def best_sections(essay_ids: list[int], terms: list[str], pinyin: list[str]) -> 
     chosen: dict[int, int] = {}
     for essay_id, sections in by_essay.items():
         folded = fold_all([part for _, heading, text in sections for part in (heading, text)])
-        best_score = 0
+        joined = "\n".join(folded)
+        essay_terms = [term for term in terms if term and term in joined]  # looked for once
+        if not essay_terms and not pinyin:
+            continue
+        best: tuple[int, int, int, int] = (0, 0, 0, 0)
         for index, (pk, _, _) in enumerate(sections):
-            heading = len(find_folded_spans(folded[2 * index], terms, pinyin))
-            text = len(find_folded_spans(folded[2 * index + 1], terms, pinyin))
-            score = HEADING_WEIGHT * heading + text
-            if score > best_score:
-                chosen[essay_id], best_score = pk, score
+            heading, text = folded[2 * index], folded[2 * index + 1]
+            held_heading = held_terms(heading, essay_terms)
+            held_text = held_terms(text, essay_terms)
+            in_heading = set(held_heading)
+            covered = in_heading | set(held_text)
+            spans = len(held_spans(heading, held_heading, pinyin))
+            occurrences = HEADING_WEIGHT * spans + len(held_spans(text, held_text, pinyin))
+            longest = max(map(len, covered), default=0)  # the words typed together first
+            score = (_coverage(covered), longest, _coverage(in_heading), occurrences)
+            if score > best and occurrences:
+                chosen[essay_id], best = pk, score
     loaded = Section.objects.in_bulk(list(chosen.values()))
     return {essay_id: loaded[pk] for essay_id, pk in chosen.items() if pk in loaded}
+
+
+def _coverage(words: set[str]) -> int:
+    """How much of the query ``words`` cover: their characters, each counted once."""
+    return sum(len(word) for word in words if not any(word in o for o in words if o != word))
 
 
 def present(hits: list[Hit], parsed: q.ParsedQuery) -> list[Result]:
@@ -274,63 +346,40 @@ def present(hits: list[Hit], parsed: q.ParsedQuery) -> list[Result]:
                 tier=hit.tier,
                 section=section,
                 snippet=snippet(_snippet_source(essay, section, terms, pinyin), terms, pinyin),
+                matched=hit.matched,
             )
         )
     return results
 
 
 def _snippet_source(essay: Essay, section: Section | None, terms, pinyin) -> str:
+    """The text a result's snippet is cut from: the chosen section's, or the essay's
+    best matching sentence outside its title (the title is shown already)."""
     if section is not None:
+        if not section.text:  # a heading-only section: its heading, no "heading：" after it
+            return section.heading
         if find_spans(section.text, terms, pinyin) or not find_spans(
             section.heading, terms, pinyin
         ):
-            return section.text or section.heading
+            return section.text
         return f"{section.heading}：{section.text}"
-    # No section matches: the title, keywords, intro or references do (rare; queries here).
-    for part in essay_text(essay).all:
-        if find_spans(part, terms, pinyin):
-            return part
-    return essay.intro or next((s.text for s in essay.sections.all() if s.text), essay.title)
-
-
-# Suggestions -----------------------------------------------------------------------------
-
-
-def suggest(parsed: q.ParsedQuery, *, topic: Topic | None = None) -> str:
-    """A query that finds something when ``parsed`` finds nothing ('' if none)."""
-    clauses = parsed.clauses
-    if not clauses:
-        return ""
-    candidates: list[str] = []
-    if parsed.excluded:  # without the exclusions
-        candidates.append(" ".join(_show(c) for c in clauses))
-    if len(clauses) > 1:  # drop the words that find nothing on their own
-        found = [c for c in clauses if _finds(q.ParsedQuery(raw=c.text, groups=[[c]]), topic)]
-        if found and len(found) < len(clauses):
-            candidates.append(" ".join(_show(c) for c in found))
-        candidates.append(" OR ".join(_show(c) for c in clauses))
-    for clause in clauses:  # a long word: its jieba words, or a shorter start
-        words = [w for w in dict.fromkeys(jieba_words(clause.text)) if len(w) > 1]
-        longest = sorted(words, key=len, reverse=True)
-        if len(longest) > 1:
-            candidates.append(" ".join(q.compound_parts(clause.text) or q.leaf_words(clause.text)))
-        candidates.extend(longest[:3])
-    for candidate in dict.fromkeys(candidates):
-        if (
-            candidate
-            and fold(candidate) != fold(parsed.raw)
-            and search_essays(candidate, topic=topic).hits
-        ):
-            return candidate
-    return ""
-
-
-def _show(clause: q.Clause) -> str:
-    return f'"{clause.text}"' if clause.phrase else clause.text
-
-
-def _finds(parsed: q.ParsedQuery, topic: Topic | None) -> bool:
-    return bool(not parsed.is_empty and _count(parsed, topic))
+    text = essay_text(essay)
+    sentences = [
+        sentence
+        for part in [*text.head, *text.body]
+        for sentence in _SENTENCE_END.split(part or "")
+        if sentence.strip()
+    ]
+    if not sentences:
+        return essay.title
+    best = max(
+        sentences,
+        key=lambda sentence: (
+            _coverage(set(held_terms(fold(sentence), terms))),
+            len(find_spans(sentence, terms, pinyin)),
+        ),
+    )
+    return best if find_spans(best, terms, pinyin) else (essay.intro or sentences[0])
 
 
 def topics_with_counts() -> list[Topic]:

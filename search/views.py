@@ -13,7 +13,7 @@ from essays.api.views import json_error, json_response, read_only
 from essays.models import Topic
 from essays.paging import BadPage, get_page
 from portal.page_cache import cacheable_page
-from search import services
+from search import services, suggestions
 from search.query import MAX_QUERY_LENGTH
 
 PAGE_SIZE = 10
@@ -39,6 +39,13 @@ def _ranked_upto(raw_page: str | None, per_page: int) -> int:
     return max(number, 1) * per_page
 
 
+def _correction(outcome: services.SearchOutcome, topic: Topic | None) -> str:
+    """A homophone correction when no essay matches the query as typed ('' if none)."""
+    if outcome.error or outcome.parsed.is_empty or outcome.exact_count:
+        return ""
+    return suggestions.correction(outcome.parsed, topic=topic)
+
+
 @cacheable_page
 @require_safe
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -57,6 +64,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         raise Http404(str(error)) from error
     results = services.present(list(page.object_list), outcome.parsed)
     empty = not outcome.hits and not outcome.error and not outcome.parsed.is_empty
+    correction = _correction(outcome, topic)
     return render(
         request,
         "search/results.html",
@@ -67,8 +75,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "page": page,
             "results": results,
             "has_pinyin_results": any(result.tier == 2 for result in results),
+            "partial_message": services.partial_message(outcome),
             "segmented": outcome.parsed.segmented(),
-            "suggestion": services.suggest(outcome.parsed, topic=topic) if empty else "",
+            "correction": correction,
+            "suggestion": suggestions.suggest(outcome.parsed, topic=topic)
+            if empty and not correction
+            else "",
             "all_topics": services.topics_with_counts() if empty or not raw_query else [],
             "max_query_length": MAX_QUERY_LENGTH,
         },
@@ -105,6 +117,7 @@ def search_api(request: HttpRequest) -> JsonResponse:
             {
                 "query": outcome.parsed.raw,
                 "count": 0,
+                "exact_count": 0,
                 "page": 1,
                 "num_pages": 1,
                 "results": [],
@@ -119,10 +132,14 @@ def search_api(request: HttpRequest) -> JsonResponse:
         return json_error(str(error), status=404)
     results = services.present(list(page.object_list), outcome.parsed)
     empty = not outcome.hits and not outcome.parsed.is_empty
+    suggestion = _correction(outcome, topic)
+    if empty and not suggestion:
+        suggestion = suggestions.suggest(outcome.parsed, topic=topic)
     return json_response(
         {
             "query": outcome.parsed.raw,
             "count": outcome.count,
+            "exact_count": outcome.exact_count,
             "page": page.number,
             "num_pages": page.paginator.num_pages,
             "results": [
@@ -136,13 +153,13 @@ def search_api(request: HttpRequest) -> JsonResponse:
                     "snippet": str(result.snippet),
                     "score": round(result.score, 4),
                     "pinyin_match": result.tier == 2,
+                    "matched": list(result.matched),
                 }
                 for result in results
             ],
-            "suggestion": (services.suggest(outcome.parsed, topic=topic) or None)
-            if empty
-            else None,
+            "suggestion": suggestion or None,
             "segmented": outcome.parsed.segmented(),
+            "partial_message": services.partial_message(outcome) or None,
             "facets": [
                 {"slug": t.slug, "name": t.name, "count": t.hit_count} for t in outcome.facets
             ],

@@ -164,3 +164,15 @@ def test_copy_link_keyboard_and_print(site, browser):
         assert page.locator(".essay-body").is_visible()
     finally:
         context.close()
+
+
+def test_an_unspaced_query_says_what_it_found_and_a_typo_is_corrected(site, page, viewport):
+    page.goto(site + "/search/?q=" + "人事部门服务态度")
+    assert "没有文章包含完整的“人事部门服务态度”" in page.locator(".message--partial").inner_text()
+    assert page.locator(".search-result .matched").first.inner_text() == "包含：人事部门、服务态度"
+    check_page(page, "search-partial", viewport)
+    page.goto(site + "/search/?q=" + "服物意识")
+    page.locator(".correction a").click()
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    assert page.locator(".search-result").count() >= 1
+    check_page(page, "search-corrected", viewport)

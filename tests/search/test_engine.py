@@ -75,3 +75,38 @@ def test_a_deleted_essay_is_not_found_even_in_a_cached_segment(
     searcher.close()
     assert not snap.live.all()
     assert essay.pk not in {hit.essay_id for hit in search_essays("恩格尔系数").hits}
+
+
+def test_the_index_stores_plain_frequencies_and_boosts_apply_once(corpus, search_index):
+    # A title word once in one title: its posting weight is 1, not 1 × the title boost
+    # (the title weight is applied when scoring, in search.matching, and only there).
+    searcher, snap = _snapshot(search_index)
+    try:
+        ids, weights = snap.postings("title", "党政管理")
+        assert len(ids) == 1 and list(weights) == [1.0]
+        title = matching.TITLE_WEIGHT * engine.term_score(snap, "title", "党政管理")
+        found = matching.match(snap, q.parse("党政管理"))
+        assert found.scores[ids[0]] >= title[ids[0]] > 0
+    finally:
+        searcher.close()
+
+
+def test_snapshot_postings_stay_within_the_one_memory_budget(corpus, search_index, monkeypatch):
+    budget = engine.PostingCache(budget_bytes=4096)
+    monkeypatch.setattr(engine, "POSTINGS", budget)
+    searcher, snap = _snapshot(search_index)
+    try:
+        first = snap.postings("grams", "服务")
+        for char in sorted(snap.characters("grams"))[:300]:
+            snap.postings("grams", char)
+            assert budget._bytes <= 4096
+        again = snap.postings("grams", "服务")  # read again once forgotten: the same
+        assert list(again[0]) == list(first[0]) and list(again[1]) == list(first[1])
+    finally:
+        searcher.close()
+
+
+def test_closeness_falls_as_words_stand_apart():
+    assert engine._shortest_window([[0, 20], [1]]) == 1
+    assert engine._shortest_window([[9], [3], [5, 30]]) == 6
+    assert engine._shortest_window([[4]]) == 0

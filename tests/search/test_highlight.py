@@ -41,3 +41,18 @@ def test_snippet_centres_on_the_densest_matches():
     text = "服务" + "。" * 300 + "恩格尔系数与恩格尔系数" + "。" * 300
     html = _snippet(text, "恩格尔系数", length=60)
     assert html.count("<mark>") == 2 and html.startswith("…") and html.endswith("…")
+
+
+def test_the_longest_word_held_is_marked_and_a_word_is_never_cut():
+    html = _snippet("端正服务态度，服务技巧与服务意识", "服务态度")
+    assert html.count("<mark>") == 1 and "<mark>服务态度</mark>" in html
+    # Where the text lacks the compound, its parts are marked.
+    assert "<mark>态度</mark>" in _snippet("由态度、性格决定的客户服务偏好", "服务态度")
+    # A window ending inside a marked word takes the whole word.
+    html = _snippet("。" * 100 + "服务态度" + "。" * 100, "服务态度", length=102)
+    assert "<mark>服务态度</mark>" in html
+
+
+def test_words_only_whitespace_separates_are_one_mark():
+    html = _snippet("加快人事部门 服务态度建设", "人事部门服务态度")
+    assert "<mark>人事部门 服务态度</mark>" in html

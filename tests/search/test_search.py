@@ -6,7 +6,7 @@ from whoosh import query as wq
 from search import query as q
 from search.documents import essay_text, join_lines
 from search.normalize import collapse_whitespace, normalize
-from search.relevance import CASES, essay_key, evaluate, summary
+from search.relevance import CASES, LACKING, UNSPACED, essay_key, evaluate, summary
 from search.services import search_essays
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +125,7 @@ def _scan(parsed, texts):
     return found
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.query)
+@pytest.mark.parametrize("case", CASES + UNSPACED, ids=lambda case: case.query)
 def test_search_finds_at_least_what_a_substring_scan_finds(corpus, case):
     texts = {essay.pk: _scan_text(essay) for essay in corpus}
     parsed = q.parse(case.query)
@@ -151,3 +151,61 @@ def test_relevance_set_passes():
     assert figures["recall"] == 1.0
     assert figures["mrr"] >= 0.95
     assert figures["precision"] >= 0.85
+
+
+# Unspaced queries: the whole string first, then all its words, then most of them -------
+
+
+def test_relevance_set_of_unspaced_queries_puts_a_rightful_essay_in_the_first_three():
+    results = evaluate(UNSPACED)
+    assert len(results) >= 30
+    missing = [r.case.query for r in results if not r.top3 or r.recall < 1]
+    assert not missing
+    assert summary(results)["mrr"] >= 0.9
+
+
+@pytest.mark.parametrize("query", LACKING)
+def test_a_query_whose_words_the_corpus_lacks_finds_nothing(query):
+    outcome = search_essays(query)
+    assert not outcome.hits and outcome.exact_count == 0
+
+
+def test_the_whole_string_ranks_above_essays_holding_only_its_words():
+    outcome = search_essays("城乡统筹 就业")  # AND of two words: exact hits only
+    assert outcome.exact_count == len(outcome.hits)
+    loosened = search_essays("农村劳动力转移培训")  # a heading of 篇2; 篇1 holds its words
+    tiers = [hit.tier for hit in loosened.hits]
+    assert tiers == sorted(tiers) and tiers[0] == 1
+    assert loosened.exact_count == tiers.count(1) < len(tiers)
+    assert keys("农村劳动力转移培训")[:2] == ["000#2", "000#1"]
+
+
+def test_an_unspaced_query_no_essay_holds_finds_the_essay_holding_all_its_words():
+    outcome = search_essays("人事部门服务态度")
+    assert outcome.exact_count == 0
+    (hit,) = list(outcome.hits)
+    assert essay_key_by_id[hit.essay_id] == "000#4"
+    assert hit.tier == 3 and hit.matched == ("人事部门", "服务态度")
+
+
+def test_essays_holding_most_words_rank_by_how_informative_the_words_are():
+    # 路径 is in one essay only: the essays holding 学习型 政府 建设 come after it,
+    # and an essay with only 政府 and 建设 (common words) is not found at all.
+    found = keys("学习型政府建设路径")
+    assert set(found) == {"000#1", "003#1", "000#10"}
+    hits = list(search_essays("学习型政府建设路径").hits)
+    assert all(hit.tier == 4 for hit in hits)
+
+
+def test_words_that_carry_no_meaning_never_make_a_match_alone():
+    assert keys("如何研究") == []
+    # 的 and 问题 are in nearly every essay; 政府服务 and 滞后 decide.
+    assert keys("政府服务滞后的问题") == ["003#1"]
+    # The exact string still matches wherever it is written.
+    assert len(keys("的问题")) == 6
+
+
+def test_phrases_or_and_exclusions_are_never_loosened():
+    assert keys('"人事部门服务态度"') == []
+    assert keys("人事部门服务态度 -投诉") == []  # 000#4 holds 投诉
+    assert keys("人事部门服务态度 OR 恩格尔系数") == ["000#11", "000#4"]

@@ -1,6 +1,7 @@
 """/search/ and /api/search/: the public contract, errors that are never 500s."""
 
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -131,3 +132,82 @@ def test_query_markup_is_escaped_on_the_page(client, corpus):
 def test_search_as_you_type_waits_for_the_input_method():
     script = Path(finders.find("search/search-as-you-type.js")).read_text(encoding="utf-8")
     assert "compositionend" in script and "isComposing" in script
+
+
+def test_a_partial_match_says_so_on_the_page_and_in_the_api(client, corpus):
+    html = client.get("/search/", {"q": "人事部门服务态度"}).content.decode()
+    assert "共找到 <strong>1</strong> 篇" in html
+    assert "没有文章包含完整的“人事部门服务态度”；以下文章包含其中的词" in html
+    assert 'class="matched">包含：<span class="word">人事部门</span>' in html
+    data = client.get("/api/search/", {"q": "人事部门服务态度"}).json()
+    assert data["count"] == 1 and data["exact_count"] == 0
+    assert data["partial_message"].startswith("没有文章包含完整的“人事部门服务态度”")
+    (result,) = data["results"]
+    assert result["matched"] == ["人事部门", "服务态度"]
+    assert set(result) >= RESULT_KEYS  # the existing fields stay
+
+
+def test_exact_matches_come_first_and_partial_ones_are_labelled(client, corpus):
+    data = client.get("/api/search/", {"q": "农村劳动力转移培训"}).json()
+    assert data["exact_count"] == 1 < data["count"] and data["partial_message"] is None
+    assert data["results"][0]["matched"] == ["农村", "劳动力转移", "培训"]
+    html = client.get("/search/", {"q": "农村劳动力转移培训"}).content.decode()
+    assert "没有文章包含完整的" not in html
+    assert "以下文章不含完整的“农村劳动力转移培训”，只包含其中的词" in html
+    assert html.index("partial-heading") > html.index('class="search-result"')
+
+
+def _results(client, query):
+    return client.get("/api/search/", {"q": query, "page_size": 50}).json()["results"]
+
+
+def test_the_link_lands_on_the_section_covering_most_of_the_query(client, corpus):
+    first = _results(client, "农村劳动力转移培训")[0]
+    assert first["section_heading"].startswith("加强农村劳动力转移培训")
+    assert first["url"].endswith(f"#s{4}")
+    # The heading holding the string as typed beats one holding its words apart.
+    assert (
+        _results(client, "客户服务礼仪")[0]["section_heading"] == "必须建立的客户服务礼仪规范要点"
+    )
+
+
+def test_snippets_never_repeat_a_bare_heading_or_the_title(client, corpus):
+    heading_only = _results(client, "农村劳动力转移方向感")[0]
+    assert heading_only["section_heading"] == "农村劳动力转移方向感增强"
+    assert not heading_only["snippet"].endswith("：")
+    assert "<mark>农村劳动力转移方向感</mark>" in heading_only["snippet"]
+    for result in _results(client, "统筹城乡发展"):
+        assert result["snippet"] != f"{result['title']}" and "：" not in result["snippet"][-2:]
+        plain = result["snippet"].replace("<mark>", "").replace("</mark>", "")
+        assert plain != result["title"], result  # an essay matched by its title only
+
+
+def test_the_longest_matched_word_is_marked_not_the_shorter_words_inside_it(client, corpus):
+    (result,) = [
+        r for r in _results(client, "服务态度") if r["section_id"] and "端正" in r["title"]
+    ]
+    assert "<mark>服务态度</mark>" in result["snippet"]
+    assert (
+        "<mark>服务</mark>" not in result["snippet"]
+        and "<mark>态度</mark>" not in result["snippet"]
+    )
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("服物意识", "服务意识"), ("统愁城乡", "统筹城乡")])
+def test_a_homophone_typo_is_corrected_from_the_index_words(client, corpus, typed, meant):
+    html = client.get("/search/", {"q": typed}).content.decode()
+    assert f'您要找的是不是：<a href="/search/?q={quote(meant)}">{meant}</a>' in html
+    assert client.get("/api/search/", {"q": typed}).json()["suggestion"] == meant
+    assert client.get("/api/search/", {"q": meant}).json()["count"] > 0  # it finds essays
+
+
+def test_a_typo_in_one_word_of_an_unspaced_query_is_corrected(client, corpus):
+    data = client.get("/api/search/", {"q": "农民工陪训"}).json()
+    assert data["count"] == 0 and data["suggestion"] == "农民工培训"
+
+
+@pytest.mark.parametrize("query", ["量子计算", "区块链金融"])
+def test_an_unknown_term_gets_no_suggestion_leading_elsewhere(client, corpus, query):
+    html = client.get("/search/", {"q": query}).content.decode()
+    assert "没有找到" in html and "试试" not in html and "您要找的是不是" not in html
+    assert client.get("/api/search/", {"q": query}).json()["suggestion"] is None
