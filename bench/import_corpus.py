@@ -1,7 +1,7 @@
 """``python -m bench.import_corpus PATH``: import a real corpus of papers and time it.
 
 PATH is a folder of ``*.md`` papers or a ``.tar.xz`` of them (e.g.
-``/work/shared/corpus/chinaxiv-bench-3000.tar.xz``; never committed). In a fresh data
+``../shared/corpus/chinaxiv-bench-3000.tar.xz``; never committed). In a fresh data
 directory (SQLite) the run:
 
 1. imports every paper with one ``import_essays`` command (one transaction per paper,

@@ -2,7 +2,7 @@
 (``python -m bench.upload_size PAPERS_DIR [--sizes 1,2,4,8]``).
 
 Builds a collection document of the wanted size (MB of UTF-8) from real Chinese papers
-(e.g. ``/work/shared/corpus/chinaxiv/papers``, markdown, repeated as needed, one essay
+(e.g. ``../shared/corpus/chinaxiv/papers``, markdown, repeated as needed, one essay
 per paper as ``标题 篇N``), then drives the real admin on a fresh SQLite data directory:
 the upload and preview (parse + dry run) and the confirm (parse + write + index), each
 timed. Prints one JSON line per size. The admin's upload cap
