@@ -72,9 +72,10 @@ def _live_files(backend) -> set[str]:
 
 
 def _count(client, query: str) -> int:
+    """How many essays hold ``query`` as typed (not the partial matches listed after them)."""
     response = client.get("/api/search/", {"q": query})
     assert response.status_code == 200
-    return response.json()["count"]
+    return response.json()["exact_count"]
 
 
 def _retitle(essay: Essay, title: str) -> None:
