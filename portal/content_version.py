@@ -13,13 +13,11 @@ no database query):
   request. With a shared cache (``PORTAL_CACHE_URL``, :mod:`portal.shared_cache`) the
   value is a key in Redis instead, so every process on every machine sees it (one
   round trip to Redis per request).
-- The search index: the name in its ``CURRENT`` file and the names, sizes and
-  modification times of the live generation's files (a handful of ``os.scandir``
-  entries). Re-indexing happens after the
-  database commit (search/signals.py), so a search answered between the commit and the
-  index write would be cached under the already bumped token; the index's own change
-  (whoosh adds a new ``_MAIN_<n>.toc`` and segment files on every commit) changes the
-  token again. A damaged index file changes it too, so search answers 503 at once.
+- The search backend's state token (:meth:`search.backends.SearchBackend.state_token`).
+  With whoosh, re-indexing happens after the database commit (search/signals.py), so
+  a search answered between the commit and the index write would be cached under the
+  already bumped token; the index's own change (a new generation's files) changes the
+  token again, and so does a damaged index file, so search answers 503 at once.
 - A per-process generation, advanced at once by every change made in this process
   (:func:`content_changed`), even before its transaction commits. Other processes only
   see committed data, for which the file is the signal; this covers the process that
@@ -37,7 +35,6 @@ A missing file or directory gives a stable part ("-"), never an exception.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import logging
 import os
@@ -58,8 +55,6 @@ log = logging.getLogger(__name__)
 VERSION_FILE = "content-version"
 #: The key of the content version in the shared cache (``caches["default"]``).
 SHARED_KEY = "content-version"
-#: The search backend's marker file naming the live index generation (search/backend.py).
-INDEX_MARKER = "CURRENT"
 
 _generations = itertools.count(1)
 _local_generation = 0
@@ -70,12 +65,6 @@ _scopes = itertools.count(1)
 def version_path() -> Path:
     """Where the content-version file lives."""
     return Path(settings.DATA_DIR) / VERSION_FILE
-
-
-def _index_base() -> str | None:
-    """The search index's base directory (``HAYSTACK_CONNECTIONS["default"]["PATH"]``)."""
-    connections = getattr(settings, "HAYSTACK_CONNECTIONS", None) or {}
-    return connections.get("default", {}).get("PATH")
 
 
 def _read_small(path: str) -> str:
@@ -95,26 +84,14 @@ def _read_small(path: str) -> str:
 
 
 def index_token() -> str:
-    """The search index's part of the token: the live generation and its files' names,
-    sizes and modification times (a whoosh commit adds and removes files; damage to a
-    file in place changes its size or time, and search must then answer 503, not a
-    stored page)."""
-    base = _index_base()
-    if not base:
-        return "-"
-    live = _read_small(os.path.join(base, INDEX_MARKER))
-    if live == "-":
-        return "-"
-    parts = [live]
+    """The search backend's part of the token (its :meth:`state_token`; "-" on failure)."""
     try:
-        with os.scandir(os.path.join(base, live)) as entries:
-            for entry in entries:
-                stat = entry.stat()
-                parts.append(f"{entry.name}:{stat.st_size}:{stat.st_mtime_ns}")
-    except OSError:
-        return f"{live}:-"
-    parts[1:] = sorted(parts[1:])
-    return hashlib.blake2b("|".join(parts).encode(), digest_size=12).hexdigest()
+        from search.backends import get_backend
+
+        return get_backend().state_token()
+    except Exception:  # a token must never fail a request; the page is then served live
+        log.exception("Content version: the search backend gave no state token")
+        return f"unavailable-{uuid.uuid4().hex}"
 
 
 def transaction_scope() -> str:

@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.views.defaults import server_error as default_server_error
 
-from search.backend import IndexUnavailable
+from search.backends import IndexUnavailable
 
 log = logging.getLogger("portal.errors")
 

@@ -32,12 +32,10 @@ def when_ready(server) -> None:
     """Before the workers fork: read what the first pinyin search needs from the index."""
     import logging
 
-    from search.engine import warm
-    from search.services import _backend
+    from search.backends import get_backend
 
     try:
-        with _backend().searcher() as searcher:
-            warm(searcher)
+        get_backend().warm()
     except Exception:  # no index yet, or a damaged one: search answers 503 until rebuilt
         logging.getLogger("portal").warning("Could not warm the search index", exc_info=True)
 

@@ -67,6 +67,7 @@ from whoosh.writing import AsyncWriter, SegmentWriter
 
 from search import integrity
 from search.analysis import one_document
+from search.backends.base import IndexUnavailable
 
 CURRENT = "CURRENT"
 log = logging.getLogger(__name__)
@@ -81,10 +82,6 @@ SAVE_MERGE_MAX_DOCS = 256
 REBUILD_SEGMENT_POSTINGS = 3_000_000
 # Essays a rebuild worker loads from the database per query.
 REBUILD_CHUNK = 200
-
-
-class IndexUnavailable(Exception):
-    """The live search index is missing or cannot be read (the database is unaffected)."""
 
 
 def _storage(path: str | os.PathLike) -> FileStorage:

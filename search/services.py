@@ -6,16 +6,13 @@ import itertools
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db.models import Count
-from haystack import connections
 
 from essays.models import Essay, Section, Topic
-from search import engine, matching
 from search import query as q
-from search.backend import IndexUnavailable
+from search.backends import EXACT, PINYIN, Hit, IndexUnavailable, get_backend
 from search.documents import essay_text
 from search.highlight import find_spans, fold_all, held_spans, held_terms, snippet
 from search.normalize import fold
@@ -26,24 +23,7 @@ HEADING_WEIGHT = 3
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])")
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class Hit:
-    """One matching essay: its id, score, tier and the query words it holds.
-
-    Tiers (:mod:`search.matching`): 1 the query as typed, 2 its pinyin reading only,
-    3 all the words of the query, 4 most of them.
-    """
-
-    essay_id: int
-    score: float
-    tier: int = matching.EXACT
-    matched: tuple[str, ...] = ()
-
-    @property
-    def exact(self) -> bool:
-        """Whether the essay matches the whole query as typed (or as its pinyin reads)."""
-        return self.tier in (matching.EXACT, matching.PINYIN)
+__all__ = ["Hit", "Hits", "IndexUnavailable", "Result", "SearchOutcome", "search_essays"]
 
 
 class Hits(Sequence[Hit]):
@@ -133,7 +113,7 @@ class Result:
     @property
     def exact(self) -> bool:
         """Whether the essay matches the whole query as typed."""
-        return self.tier in (matching.EXACT, matching.PINYIN)
+        return self.tier in (EXACT, PINYIN)
 
     @property
     def url(self) -> str:
@@ -141,58 +121,10 @@ class Result:
         return f"{url}#{self.section.anchor}" if self.section else url
 
 
-def _backend():
-    return connections["default"].get_backend()
-
-
-@contextmanager
-def _reading(action: str) -> Iterator[None]:
-    """Any failure while reading a (damaged) index becomes IndexUnavailable: a 503."""
-    try:
-        yield
-    except IndexUnavailable:
-        raise
-    except Exception as error:  # a damaged index fails in many ways; log, answer 503
-        log.exception("Reading the search index failed (%s)", action)
-        raise IndexUnavailable(f"cannot read the index: {error!r}") from error
-
-
-def _matched(snap: engine.Snapshot, parsed: q.ParsedQuery, topic: Topic | None):
-    """What ``parsed`` matches on ``snap``, and the mask of ``topic`` (everything if None)."""
-    found = matching.match(snap, parsed)
-    allow = snap.mask("topics", topic.slug) if topic is not None else snap.live
-    return found, allow
-
-
-def _ranked(found: matching.QueryMatch, allow) -> engine.Ranked:
-    """The documents of ``found`` within ``allow``, tier by tier, best first."""
-    return engine.rank(found.scores, [tier & allow for tier in found.tiers()], found.primary)
-
-
-def _hits(
-    snap: engine.Snapshot, found: matching.QueryMatch, ranked: engine.Ranked, limit: int | None
-) -> list[Hit]:
-    stop = len(ranked) if limit is None else min(limit, len(ranked))
-    hits = []
-    for i in range(stop):
-        docnum = int(ranked.docnums[i])
-        hits.append(
-            Hit(
-                snap.essay_id(docnum),
-                float(ranked.scores[i]),
-                int(ranked.tiers[i]),
-                tuple(found.matched(docnum)),
-            )
-        )
-    return hits
-
-
 def _rank(parsed: q.ParsedQuery, topic: Topic | None, limit: int | None) -> list[Hit]:
-    """The first ``limit`` hits (all for None), on the live index."""
-    with _backend().searcher() as searcher, _reading("search"):
-        snap = engine.snapshot(searcher)
-        found, allow = _matched(snap, parsed, topic)
-        return _hits(snap, found, _ranked(found, allow), limit)
+    """The first ``limit`` hits (all for None)."""
+    slug = topic.slug if topic is not None else None
+    return get_backend().match(parsed, topic=slug, limit=limit, facets=False).hits
 
 
 def search_essays(
@@ -209,43 +141,24 @@ def search_essays(
     outcome = SearchOutcome(parsed=parsed, topic=topic)
     if parsed.is_empty or parsed.error:
         return outcome
-    with _backend().searcher() as searcher, _reading("search"):
-        snap = engine.snapshot(searcher)
-        found, allow = _matched(snap, parsed, topic)
-        ranked = _ranked(found, allow)
-        hits = _hits(snap, found, ranked, first)
-        parsed.spellings = found.spellings
-        outcome.exact_count = int((found.exact & allow).sum())
-        # Facets count the whole result, so other topics stay reachable.
-        counts = _topic_counts(snap, found.everything)
+    found = get_backend().match(
+        parsed, topic=topic.slug if topic is not None else None, limit=first
+    )
+    parsed.spellings = found.spellings
+    outcome.exact_count = found.exact_count
 
     def rank(limit: int | None) -> list[Hit]:
         return _rank(parsed, topic, limit)
 
-    outcome.hits = Hits(len(ranked), hits, rank)
-    outcome.facets = _facet_topics(counts)
+    outcome.hits = Hits(found.total, found.hits, rank)
+    # Facets count the whole result, so other topics stay reachable.
+    outcome.facets = _facet_topics(found.topic_counts)
     return outcome
 
 
 def _count(parsed: q.ParsedQuery, topic: Topic | None) -> int:
-    """How many essays ``parsed`` matches (directly or through pinyin)."""
-    with _backend().searcher() as searcher, _reading("count"):
-        snap = engine.snapshot(searcher)
-        found, allow = _matched(snap, parsed, topic)
-        return int((found.everything & allow).sum())
-
-
-def _topic_counts(snap: engine.Snapshot, matched) -> dict[str, int]:
-    """For each topic slug in the index, how many of the ``matched`` documents have it."""
-    if not matched.any():
-        return {}
-    counts = {}
-    for term in snap.reader.lexicon("topics"):
-        slug = term.decode("utf-8") if isinstance(term, bytes) else term
-        hits = int((matched & snap.mask("topics", slug)).sum())
-        if hits:
-            counts[slug] = hits
-    return counts
+    """How many essays ``parsed`` matches (in every tier)."""
+    return get_backend().count(parsed, topic=topic.slug if topic is not None else None)
 
 
 def _facet_topics(counts: dict[str, int]) -> list[Topic]:

@@ -15,10 +15,10 @@ down to ``计算``.
 from __future__ import annotations
 
 from essays.models import Topic
-from search import engine, matching
 from search import query as q
+from search.backends import ALL_WORDS, SearchBackend, get_backend
 from search.normalize import fold
-from search.services import _backend, _reading, search_essays
+from search.services import search_essays
 
 
 def _show(clause: q.Clause) -> str:
@@ -33,24 +33,24 @@ def _finds_as_typed(raw: str, topic: Topic | None) -> bool:
 def _finds_all_words(raw: str, topic: Topic | None) -> bool:
     """Whether some essay holds the whole of ``raw`` or all of its words."""
     outcome = search_essays(raw, topic=topic, first=1)
-    return bool(outcome.hits) and outcome.hits[0].tier <= matching.ALL_WORDS
+    return bool(outcome.hits) and outcome.hits[0].tier <= ALL_WORDS
 
 
-def _corrected(snap: engine.Snapshot, clause: q.Clause) -> str:
+def _corrected(backend: SearchBackend, clause: q.Clause) -> str:
     """``clause`` with a homophone the index holds for it, or for each of its words
     the index lacks (农民工陪训 → 农民工培训); '' when nothing is corrected."""
-    if clause.phrase or engine.substring(snap, clause.text).any():
+    if clause.phrase or backend.holds(clause.text):
         return ""
-    found = matching.homophones(snap, clause.text)
+    found = backend.homophones(clause.text)
     if found:
         return found[0]
     words = q.jieba_cut(clause.text)
     fixed = []
     for word in words:
-        if len(word) > 1 and not engine.substring(snap, word).any():
+        if len(word) > 1 and not backend.holds(word):
             # A word jieba indexed somewhere, not two characters across a word boundary
             # (量子 is not 大量资金's 量资).
-            words_held = [w for w in matching.homophones(snap, word) if snap.mask("text", w).any()]
+            words_held = backend.homophones(word, whole_words=True)
             word = next(iter(words_held), word)
         fixed.append(word)
     text = "".join(fixed)
@@ -62,17 +62,16 @@ def correction(parsed: q.ParsedQuery, *, topic: Topic | None = None) -> str:
     holds, when that finds essays as typed ('' if there is nothing to correct)."""
     if parsed.is_empty or parsed.error:
         return ""
-    with _backend().searcher() as searcher, _reading("suggest"):
-        snap = engine.snapshot(searcher)
-        words = []
-        changed = False
-        for group in parsed.groups:
-            shown = []
-            for clause in group:
-                text = _corrected(snap, clause)
-                changed = changed or bool(text)
-                shown.append(text or _show(clause))
-            words.append(" OR ".join(shown))
+    backend = get_backend()
+    words = []
+    changed = False
+    for group in parsed.groups:
+        shown = []
+        for clause in group:
+            text = _corrected(backend, clause)
+            changed = changed or bool(text)
+            shown.append(text or _show(clause))
+        words.append(" OR ".join(shown))
     if not changed:
         return ""
     words.extend(f"-{_show(c)}" for c in parsed.excluded)

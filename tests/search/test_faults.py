@@ -136,7 +136,7 @@ def test_damage_under_the_long_lived_searcher_gives_503_not_a_crash(
     """The searcher kept open between requests reads files, never a memory map: a file
     cut short under it raises an error the site answers with 503 (a mapping would kill
     the process with SIGBUS)."""
-    from search.backend import IndexUnavailable
+    from search.backends import IndexUnavailable
 
     lease = search_index.searcher()  # a request in progress holds the shared searcher
     held = lease.searcher

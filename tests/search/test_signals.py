@@ -128,7 +128,7 @@ def test_editing_a_section_in_the_admin_is_found_at_once(
 
 
 def test_reindex_essays_in_batches_and_removes_the_missing_together(corpus, search_index):
-    from search.signals import reindex_essays
+    from search.backends.whoosh.writing import write_essays as reindex_essays
 
     first, second = corpus[0], corpus[1]
     Section.objects.filter(essay=first).update(text=NEW_WORDS)
