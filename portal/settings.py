@@ -188,6 +188,12 @@ STORAGES = {
     },
 }
 
+# The search engine (search/backends): "whoosh" (default; an index per machine under the
+# data directory) or "postgres" (PostgreSQL full-text search in the database itself, for
+# several web machines; DATABASE_URL must name PostgreSQL). After switching, run
+# ``manage.py rebuild_index_swapped`` once.
+PORTAL_SEARCH_BACKEND = os.environ.get("PORTAL_SEARCH_BACKEND", "whoosh").strip() or "whoosh"
+
 # Search: haystack with the whoosh backend, index under the data directory.
 # The engine gives text fields the jieba / gram / pinyin analysers and keeps one writer;
 # PATH holds index generations and a CURRENT file naming the live one.
