@@ -72,7 +72,7 @@ def _django(data_dir: Path) -> None:
 
 def _jieba_alone(paths: list[Path]) -> dict[str, float]:
     from essays.importer.markdown import plain_text
-    from search.jieba_setup import ensure_jieba
+    from essays.text.jieba_setup import ensure_jieba
 
     tokenizer = ensure_jieba()
     texts = [plain_text(p.read_text(encoding="utf-8")) for p in paths]

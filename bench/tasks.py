@@ -112,8 +112,8 @@ def index(jieba_sample: int) -> dict:
     from haystack import connections
 
     from essays.models import Essay
+    from essays.text.jieba_setup import ensure_jieba
     from search.documents import essay_text, join_lines
-    from search.jieba_setup import ensure_jieba
 
     backend = connections["default"].get_backend()
     search_index = connections["default"].get_unified_index().get_index(Essay)

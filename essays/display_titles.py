@@ -107,7 +107,7 @@ def key_terms(text: str) -> dict[str, float]:
     """The essay's key terms with their TF-IDF weights (jieba, with the portal's dictionary)."""
     import jieba.analyse
 
-    from search.jieba_setup import ensure_jieba
+    from essays.text.jieba_setup import ensure_jieba
 
     ensure_jieba()
     terms = jieba.analyse.extract_tags(text, topK=KEY_TERMS, withWeight=True)

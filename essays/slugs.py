@@ -6,7 +6,7 @@ import re
 
 from pypinyin import lazy_pinyin
 
-from search.jieba_setup import ensure_jieba
+from essays.text.jieba_setup import ensure_jieba
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 

@@ -2,7 +2,7 @@
 
 The application is loaded once in the master (``preload_app``): Django, the URL
 configuration and jieba's dictionary (about 60 MB, a second to load; see
-``search.jieba_setup``) are read before the workers fork, so every worker starts ready
+``essays.text.jieba_setup``) are read before the workers fork, so every worker starts ready
 and shares those pages with the master instead of loading its own copy.
 Environment: ``HOST`` and ``PORT`` (default 127.0.0.1:8000), ``GUNICORN_WORKERS``
 (default 2), ``GUNICORN_TIMEOUT`` (seconds, default 30).

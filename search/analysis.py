@@ -1,6 +1,6 @@
 """Whoosh analysers for Chinese text: jieba words, character 1–2-grams, pinyin.
 
-All three normalise first (:func:`search.normalize.normalize`), so index and query
+All three normalise first (:func:`essays.text.normalize.normalize`), so index and query
 meet on the same simplified, half-width, lower-case text.
 
 - :class:`JiebaTokenizer` — jieba's search-mode words with positions renumbered
@@ -34,8 +34,8 @@ from collections.abc import Iterator
 
 from whoosh.analysis import Token, Tokenizer
 
-from search.jieba_setup import ensure_jieba
-from search.normalize import collapse_whitespace, normalize
+from essays.text.jieba_setup import ensure_jieba
+from essays.text.normalize import collapse_whitespace, normalize
 from search.pinyin import HAN, han_syllables
 
 # A word token must hold a letter, digit or Chinese character (no lone punctuation).

@@ -11,7 +11,7 @@ class SearchConfig(AppConfig):
     verbose_name = "搜索"
 
     def ready(self) -> None:
-        from search.jieba_setup import ensure_jieba
+        from essays.text.jieba_setup import ensure_jieba
         from search.pinyin import characters_reading
 
         # Load jieba's dictionary and the pinyin table now, not on the first request

@@ -1,6 +1,6 @@
 """Jieba-aware highlighting on escaped text.
 
-Matches are found in the folded text (:func:`search.normalize.fold`: simplified,
+Matches are found in the folded text (:func:`essays.text.normalize.fold`: simplified,
 half-width, lower case — one character per character), so a traditional or full-width
 query marks the simplified text it matched, and the same offsets are then marked in the
 original.  Every piece of text is escaped before ``<mark>`` is put around it: nothing
@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from search.normalize import fold
+from essays.text.normalize import fold
 from search.pinyin import HAN, han_syllables, split_syllables
 
 SNIPPET_LENGTH = 120

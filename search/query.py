@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from essays.text.normalize import collapse_whitespace, normalize
 from search.analysis import jieba_words
-from search.normalize import collapse_whitespace, normalize
 from search.pinyin import split_syllables
 from search.stopwords import is_informative
 
@@ -87,7 +87,7 @@ class ParsedQuery:
 
 def jieba_cut(text: str) -> list[str]:
     """jieba's default-mode words of normalised text (what the user sees)."""
-    from search.jieba_setup import ensure_jieba
+    from essays.text.jieba_setup import ensure_jieba
 
     return [word for word in ensure_jieba().cut(text) if word.strip()]
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 
 from essays.models import Essay, Section, Topic
+from essays.text.normalize import fold
 from search import query as q
 from search.backends import EXACT, PINYIN, Hit, IndexUnavailable, get_backend
 from search.documents import essay_text
 from search.highlight import find_spans, fold_all, held_spans, held_terms, snippet
-from search.normalize import fold
 from search.stopwords import is_informative
 
 HEADING_WEIGHT = 3

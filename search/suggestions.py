@@ -15,9 +15,9 @@ down to ``计算``.
 from __future__ import annotations
 
 from essays.models import Topic
+from essays.text.normalize import fold
 from search import query as q
 from search.backends import ALL_WORDS, SearchBackend, get_backend
-from search.normalize import fold
 from search.services import search_essays
 
 

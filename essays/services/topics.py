@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from essays.importer.parsed import ParsedEssay
 from essays.models import Topic
-from search.jieba_setup import ensure_jieba
+from essays.text.jieba_setup import ensure_jieba
 
 #: A hit in the title, subtitle, keywords or a heading counts this many times.
 HEADING_WEIGHT = 3

@@ -73,8 +73,8 @@ def test_term_positions_are_the_token_streams_terms_and_positions():
 
 def test_a_line_is_cut_once_per_document(monkeypatch):
     """The title is also part of the text: within one document jieba cuts it once."""
+    from essays.text.jieba_setup import ensure_jieba
     from search import analysis
-    from search.jieba_setup import ensure_jieba
 
     tokenizer = ensure_jieba()
     cuts = []

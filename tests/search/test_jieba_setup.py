@@ -9,7 +9,7 @@ from pathlib import Path
 import jieba
 from django.conf import settings
 
-from search.jieba_setup import USER_DICT, ensure_jieba, user_words
+from essays.text.jieba_setup import USER_DICT, ensure_jieba, user_words
 
 
 def test_initialised_at_start_up_with_the_apps_cache():

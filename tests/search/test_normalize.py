@@ -2,7 +2,7 @@
 
 import pytest
 
-from search.normalize import fold, normalize
+from essays.text.normalize import fold, normalize
 
 
 @pytest.mark.parametrize(
@@ -36,7 +36,7 @@ def test_fold_keeps_length_so_offsets_map_back():
 
 def _reference_fold(text: str) -> str:
     """fold as it was first written: OpenCC over the whole text, lower case per character."""
-    from search.normalize import _FULLWIDTH, _lower_char, _t2s
+    from essays.text.normalize import _FULLWIDTH, _lower_char, _t2s
 
     text = text.translate(_FULLWIDTH)
     converter = _t2s()

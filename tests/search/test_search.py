@@ -3,9 +3,9 @@
 import pytest
 from whoosh import query as wq
 
+from essays.text.normalize import collapse_whitespace, normalize
 from search import query as q
 from search.documents import essay_text, join_lines
-from search.normalize import collapse_whitespace, normalize
 from search.relevance import CASES, LACKING, UNSPACED, essay_key, evaluate, summary
 from search.services import search_essays
 
