@@ -62,12 +62,14 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # Before haystack: its index commands (rebuild_index, update_index, clear_index) are
+    # overridden to go through the configured search backend (search/backends).
+    "search",
     "haystack",
     "simple_history",
     "axes",
     "csp",
     "essays",
-    "search",
 ]
 
 MIDDLEWARE = [
