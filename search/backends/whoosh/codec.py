@@ -1,10 +1,13 @@
 """whoosh's file format, in one place: how postings, positions and lengths are stored.
 
-Everything the engine knows of whoosh's private structures (its ``whoosh3`` codec's
-posting blocks, position encoding, length bytes, per-document columns, tables of
-contents, storage classes) is here, so a new whoosh version is checked against one
-module. Readers get arrays and plain lists; the writer (:mod:`.bulk_writer`) gets
-encoders and a block writer.
+Everything the engine knows of whoosh's file format and private data structures (its
+``whoosh3`` codec's posting blocks, position encoding, length bytes, per-document
+columns, tables of contents, storage classes) is here, so a new whoosh version is
+checked against this module first. Readers get arrays and plain lists; the writer
+(:mod:`.bulk_writer`) gets encoders and a block writer. The one other place that
+relies on whoosh's internals is :class:`.bulk_writer.BulkSegmentWriter`, a subclass of
+whoosh's segment writer that overrides its document and commit steps (the writer's own
+life cycle, not the format).
 
 - Storage: index directories are read without mmap (whoosh copied the whole
   memory-mapped posting file into a buffer for every searcher, and a file truncated
