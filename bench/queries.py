@@ -11,7 +11,7 @@ after a server start, so that no cache of any kind has seen it:
 - two words: two different words of one line of the texts, separated by a space;
 - unspaced: two different words of one line written together without a space
   (人事部门服务态度), as readers type two concepts; the text rarely holds the string, so
-  these take the loosened tiers (all words, most words) of :mod:`search.matching`.
+  these take the loosened tiers (all words, most words) of :mod:`search.backends.whoosh.matching`.
 
 The list is sorted before sampling and shuffled with the same seed at the end, so
 the kinds are interleaved (a time cap cuts every kind alike).

@@ -89,13 +89,11 @@ class _PeakMemory:
         self._thread.join()
 
 
-def _timed_rebuild(backend, search_index, processes: int | None) -> dict:
+def _timed_rebuild(backend, processes: int | None) -> dict:
     """One full rebuild (``processes`` None: as configured): time, processes, memory."""
     with _PeakMemory() as memory:
         started = time.perf_counter()
-        count = backend.rebuild_swapped(
-            search_index, search_index.index_queryset(), processes=processes
-        )
+        count = backend.rebuild(processes=processes)
         seconds = time.perf_counter() - started
     return {
         "count": count,
@@ -109,18 +107,16 @@ def _timed_rebuild(backend, search_index, processes: int | None) -> dict:
 
 def index(jieba_sample: int) -> dict:
     """Time a full rebuild and jieba-only segmentation of the same text."""
-    from haystack import connections
-
     from essays.models import Essay
     from essays.text.jieba_setup import ensure_jieba
+    from search.backends import get_backend
     from search.documents import essay_text, join_lines
 
-    backend = connections["default"].get_backend()
-    search_index = connections["default"].get_unified_index().get_index(Essay)
+    backend = get_backend("whoosh")
     ids = list(Essay.objects.order_by("pk").values_list("pk", flat=True))
 
-    parallel = _timed_rebuild(backend, search_index, None)
-    single = _timed_rebuild(backend, search_index, 1)
+    parallel = _timed_rebuild(backend, None)
+    single = _timed_rebuild(backend, 1)
     count = parallel["count"]
 
     total_bytes = 0
@@ -128,7 +124,8 @@ def index(jieba_sample: int) -> dict:
     step = max(1, len(ids) // max(1, jieba_sample))
     sample_ids = set(ids[::step])
     sample_texts = []
-    for essay in search_index.index_queryset().iterator(chunk_size=200):
+    essays = Essay.objects.prefetch_related("sections", "references", "topics")
+    for essay in essays.iterator(chunk_size=200):
         text = join_lines(essay_text(essay).all)
         size = len(text.encode("utf-8"))
         total_bytes += size

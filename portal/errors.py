@@ -2,7 +2,7 @@
 
 - The database unreachable (``OperationalError`` / ``InterfaceError``) → 503 "服务暂时不可用";
   still locked by another writer after the busy timeout → 503 "服务器正忙".
-- The search index missing or damaged (:class:`search.backend.IndexUnavailable`) → 503
+- The search index missing or damaged (:class:`search.backends.IndexUnavailable`) → 503
   "暂时无法搜索"; every other page keeps working, since the database is the truth.
 - Too many searches from one client → 429 with ``Retry-After``.
 

@@ -201,7 +201,7 @@ PORTAL_SEARCH_BACKEND = os.environ.get("PORTAL_SEARCH_BACKEND", "whoosh").strip(
 # PATH holds index generations and a CURRENT file naming the live one.
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": "search.backend.ChineseWhooshEngine",
+        "ENGINE": "search.backends.whoosh.haystack.ChineseWhooshEngine",
         "PATH": os.environ.get("PORTAL_INDEX_DIR") or str(DATA_DIR / "whoosh"),
     },
 }
@@ -217,7 +217,8 @@ HAYSTACK_SEARCH_RESULTS_PER_PAGE = 10
 # command takes larger ones (up to 20 MB).
 PORTAL_UPLOAD_MAX_BYTES = int(os.environ.get("PORTAL_UPLOAD_MAX_BYTES", str(256 * 1024)))
 
-# --- Search index reliability (search/outbox.py, search/integrity.py, portal/health.py) ---
+# --- Search index reliability (search/outbox.py, search/backends/whoosh/integrity.py,
+# portal/health.py) ---
 # /healthz fails once a change has waited this many seconds to reach the search index.
 PORTAL_REINDEX_MAX_DELAY = float(os.environ.get("PORTAL_REINDEX_MAX_DELAY", "120"))
 # First background retry of a failed index write, in seconds (doubling, at most 300); 0: off.

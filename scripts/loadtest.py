@@ -103,10 +103,9 @@ INDEX_IDS = r"""
 import json
 import django
 django.setup()
-from haystack import connections
 from essays.models import Essay
-backend = connections["default"].get_backend()
-with backend.searcher() as searcher:
+from search.backends import get_backend
+with get_backend("whoosh").haystack().searcher() as searcher:
     indexed = sorted(int(fields["django_id"]) for fields in searcher.all_stored_fields())
 print(json.dumps({"index": indexed, "db": sorted(Essay.objects.values_list("pk", flat=True))}))
 """

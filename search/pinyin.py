@@ -1,6 +1,6 @@
 """Toneless pinyin: reading Chinese text as syllables and splitting typed pinyin.
 
-The index keeps one syllable per Chinese character (``search.analysis``); a query
+The index keeps one syllable per Chinese character (:mod:`search.analysis`); a query
 such as ``laodongli`` or ``zhong shan shi`` is split into syllables and matched as a
 phrase, so it finds every text that reads that way.  ``ü`` is written ``v``.
 """

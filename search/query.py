@@ -10,7 +10,8 @@ normalised like the indexed text and matched as a substring of it (character gra
 so one-character words, numbers and Latin are found however jieba split the text; a
 compound also matches with its parts in either order (城乡统筹 ~ 统筹城乡).  A term
 typed in Latin letters that reads as pinyin also matches the Chinese it spells, as a
-second tier shown after the direct matches. :mod:`search.matching` does the matching.
+second tier shown after the direct matches. Each backend does the matching (whoosh's:
+:mod:`search.backends.whoosh.matching`).
 """
 
 from __future__ import annotations

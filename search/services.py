@@ -133,9 +133,10 @@ def search_essays(
     """Every essay matching ``raw_query`` (in ``topic``, if given), best first.
 
     Direct matches come first, then essays found only through a pinyin reading, then
-    essays holding all, then most, of the query's words (:mod:`search.matching`). One
-    pass gives the count, the topic facets and the first ``first`` hits (a results page
-    asks for the hits up to its last one); later hits are ranked if read (see :class:`Hits`).
+    essays holding all, then most, of the query's words (the tiers of
+    :mod:`search.backends.base`). One pass gives the count, the topic facets and the
+    first ``first`` hits (a results page asks for the hits up to its last one); later
+    hits are ranked if read (see :class:`Hits`).
     """
     parsed = q.parse(raw_query)
     outcome = SearchOutcome(parsed=parsed, topic=topic)

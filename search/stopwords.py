@@ -2,9 +2,9 @@
 
 A reader types ``如何提升党政管理服务意识`` or ``政府服务滞后的问题``: 如何, 的 and 问题 say
 how the question is put, not what it is about. When a query is loosened into its words
-(:mod:`search.matching`), these never make an essay match by themselves and count for
-nothing in how much of the query an essay covers. A one-character word (的, 与, 型, 化)
-is treated the same way: in an unspaced query it is a particle or an affix far more
+(:mod:`search.backends.whoosh.matching`), these never make an essay match by themselves
+and count for nothing in how much of the query an essay covers. A one-character word
+(的, 与, 型, 化) is treated the same way: in an unspaced query it is a particle or an affix far more
 often than a concept. Matching the whole typed string is unaffected: ``的问题`` still
 finds every essay holding exactly that.
 """

@@ -1,10 +1,11 @@
 """The search-engine interface: all the rest of the portal knows of a search engine.
 
 A backend answers a parsed query (:mod:`search.query`) with the matching essays, best
-first, in tiers (:mod:`search.matching`: the query as typed, its pinyin reading, all of
-its words, most of them), with the count, the topic facets and the query words each
-essay holds; it counts its documents, gives a cheap token that changes whenever what it
-answers may have, and writes, removes and rebuilds essays' documents.
+first, in tiers (:data:`EXACT` … :data:`MOST_WORDS`: the query as typed, its pinyin
+reading, all of its words, most of them), with the count, the topic facets and the
+query words each essay holds; it counts its documents, gives a cheap token that
+changes whenever what it answers may have, and writes, removes and rebuilds essays'
+documents.
 
 Two backends implement it: whoosh through haystack (:mod:`search.backends.whoosh`, the
 embedded default, one machine) and PostgreSQL's full-text search

@@ -2,7 +2,8 @@
 
 from jieba.analyse import ChineseAnalyzer
 
-from search.analysis import GramAnalyzer, JiebaAnalyzer, PinyinAnalyzer, grams
+from search.analysis import grams
+from search.backends.whoosh.analysis import GramAnalyzer, JiebaAnalyzer, PinyinAnalyzer
 
 
 def _tokens(analyzer, text):

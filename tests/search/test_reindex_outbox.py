@@ -22,7 +22,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from essays.models import Essay
 from search import outbox
-from search.backend import CURRENT
+from search.backends.whoosh.generations import CURRENT
 from search.models import PendingReindex
 
 pytestmark = pytest.mark.django_db(transaction=True)

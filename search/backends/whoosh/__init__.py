@@ -5,6 +5,23 @@ directory's ``whoosh/``), in generations switched by a ``CURRENT`` file. Matchin
 ranking run on an in-process snapshot of the index's postings (numpy arrays per
 document number); writes go through haystack's backend after the change commits, by
 way of the re-index outbox.
+
+The package, by concern:
+
+- :mod:`.codec` — whoosh's file format (posting and position encoding, reading
+  postings and lengths from segments): the one module that knows whoosh's private
+  structures;
+- :mod:`.analysis` — the whoosh tokenizers over :mod:`search.analysis`'s terms;
+  :mod:`.search_indexes` — the haystack index (one document per essay);
+- :mod:`.bulk_writer` — the segment writer; :mod:`.rebuild` — full rebuilds in forked
+  workers; :mod:`.merge` — the merge policy of saves; :mod:`.writing` — essay ids
+  into index writes;
+- :mod:`.generations` — the ``CURRENT`` generation and switching it; :mod:`.state` —
+  the state token; :mod:`.searchers` — shared searcher leases; :mod:`.integrity` —
+  checksums of the index files;
+- :mod:`.snapshot`, :mod:`.phrases`, :mod:`.ranking`, :mod:`.matching` — answering a
+  query from posting lists with numpy;
+- :mod:`.haystack` — the thin haystack adapter (``HAYSTACK_CONNECTIONS``' engine).
 """
 
 from __future__ import annotations
@@ -48,20 +65,20 @@ class WhooshBackend(SearchBackend):
 
     @contextmanager
     def _snapshot(self, action: str):
-        from search import engine
+        from search.backends.whoosh.snapshot import snapshot
 
         with self.haystack().searcher() as searcher, _reading(action):
-            yield engine.snapshot(searcher)
+            yield snapshot(searcher)
 
     # Reading ------------------------------------------------------------------------
 
     def match(self, parsed, *, topic=None, limit=None, facets=True) -> Match:
-        from search import engine, matching
+        from search.backends.whoosh import matching, ranking
 
         with self._snapshot("search") as snap:
             found = matching.match(snap, parsed)
             allow = snap.mask("topics", topic) if topic is not None else snap.live
-            ranked = engine.rank(
+            ranked = ranking.rank(
                 found.scores, [tier & allow for tier in found.tiers()], found.primary
             )
             stop = len(ranked) if limit is None else min(limit, len(ranked))
@@ -84,13 +101,13 @@ class WhooshBackend(SearchBackend):
             )
 
     def holds(self, text: str) -> bool:
-        from search import engine
+        from search.backends.whoosh.phrases import substring
 
         with self._snapshot("suggest") as snap:
-            return bool((engine.substring(snap, text) & snap.live).any())
+            return bool((substring(snap, text) & snap.live).any())
 
     def homophones(self, text: str, *, whole_words: bool = False) -> list[str]:
-        from search import matching
+        from search.backends.whoosh import matching
 
         with self._snapshot("suggest") as snap:
             found = matching.homophones(snap, text)
@@ -108,13 +125,13 @@ class WhooshBackend(SearchBackend):
         return index_token()
 
     def warm(self) -> None:
-        from search.engine import warm
+        from search.backends.whoosh.snapshot import warm
 
         with self.haystack().searcher() as searcher:
             warm(searcher)
 
     def checks(self) -> list[Check]:
-        from search import integrity
+        from search.backends.whoosh import integrity
 
         try:
             found = integrity.verify(self.haystack().live_path())
@@ -145,14 +162,25 @@ class WhooshBackend(SearchBackend):
     def clear(self) -> None:
         self.haystack().clear()
 
-    def rebuild(self, *, progress: Callable[[int], None] | None = None) -> int:
+    def rebuild(
+        self, *, progress: Callable[[int], None] | None = None, processes: int | None = None
+    ) -> int:
+        """See :meth:`SearchBackend.rebuild`; ``processes``: the worker processes to use
+        (default ``PORTAL_INDEX_PROCESSES``, see :func:`.rebuild.index_processes`)."""
         from haystack import connections
 
         from essays.models import Essay
 
         index = connections["default"].get_unified_index().get_index(Essay)
         # A queryset (not an iterator): the backend shares it out among its worker processes.
-        return self.haystack().rebuild_swapped(index, index.index_queryset(using="default"))
+        return self.haystack().rebuild_swapped(
+            index, index.index_queryset(using="default"), processes=processes
+        )
+
+    @property
+    def last_rebuild(self) -> dict[str, int]:
+        """How this process's last rebuild ran: ``{"processes": …, "segments": …}``."""
+        return self.haystack().last_rebuild
 
     def location(self) -> str:
         return str(self.haystack().path)

@@ -14,7 +14,8 @@ import os
 
 from django.conf import settings
 
-#: The marker file naming the live index generation (see the backend's generations).
+#: The marker file naming the live index generation (:mod:`.generations`; defined here,
+#: where the token, read on every request, finds it without importing whoosh).
 INDEX_MARKER = "CURRENT"
 
 

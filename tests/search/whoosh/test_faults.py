@@ -19,7 +19,7 @@ from django.core.management import call_command
 from whoosh.index import open_dir
 
 from essays.models import Essay
-from search.backend import CURRENT
+from search.backends.whoosh.generations import CURRENT
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

@@ -1,18 +1,16 @@
-"""Matching and ranking on whoosh's posting lists, a whole posting list at a time.
+"""One open whoosh index seen as numpy arrays, a whole posting list at a time.
 
 whoosh evaluates a query one document at a time in Python: at 10,000 essays a common
 word matched every essay through a tree of matchers and took seconds. Here whoosh
 stays the index (its files, writer, segments and term dictionary), but a query is
-answered from its posting lists read whole and combined with numpy:
+answered from its posting lists read whole (:mod:`.codec`) and combined with numpy
+(:mod:`.phrases`, :mod:`.ranking`, :mod:`.matching`):
 
 - a term's postings (document numbers and frequencies) are read block by block and
   kept per segment (:class:`PostingCache`; a segment never changes once written);
-- the essays matching a query are boolean masks combined with ``&`` and ``|``;
-- a substring of three characters or more (a phrase of character bigrams) first takes
-  the essays having all its bigrams; those where jieba indexed the whole string as a
-  word match without looking further, and only the rest are checked position by
-  position (:func:`verify_phrase`);
-- ranking is BM25 over whole arrays (:func:`bm25`).
+- a :class:`Snapshot` holds one reader's documents as arrays over its document
+  numbers (all segments): postings, masks, field lengths, positions, the characters
+  indexed, the essay each document was made from.
 
 The query language and what each construct matches are described in
 :mod:`search.query`.
@@ -21,25 +19,23 @@ The query language and what each construct matches are described in
 from __future__ import annotations
 
 import itertools
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import TermNotFound
-from whoosh.util.numeric import byte_to_length
 
-from search.analysis import grams
-
-K1 = 1.2
-B = 0.75
-_LENGTH_OF_BYTE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
-_EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+from search.backends.whoosh.codec import (
+    EMPTY,
+    TermNotFound,
+    deleted_docnums,
+    read_postings,
+    segment_lengths,
+)
+from search.backends.whoosh.codec import (
+    segment_key as key_of_segment,
+)
 
 
 class PostingCache:
@@ -105,43 +101,13 @@ _TERMS_HELD = _SegmentFacts()
 _SNAPSHOT_TOKENS = itertools.count()
 
 
-def _read_postings(segment_reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """All of a term's (local) document numbers and frequencies in one segment."""
-    try:
-        matcher = segment_reader.postings(fieldname, text)
-    except TermNotFound:
-        return _EMPTY
-    if isinstance(matcher, FilterMatcher):  # deletions: the snapshot's live mask drops them
-        matcher = matcher.child
-    ids: list[int] = []
-    weights: list[float] = []
-    if isinstance(matcher, W3LeafMatcher):
-        while matcher.is_active():  # block by block: ids and weights are arrays there
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.extend(matcher._ids)
-            weights.extend(matcher._weights)
-            matcher._next_block()
-    else:  # any other codec: the public, slower way
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
-
-
-def _segment_key(segment_reader) -> tuple:
-    segment = segment_reader.segment()
-    return (segment.segment_id(), segment.doc_count_all())
-
-
 class Snapshot:
     """One open whoosh reader seen as arrays over its document numbers (all segments)."""
 
     def __init__(self, reader):
         self.reader = reader
         self.leaves = [  # an empty index has one leaf without a segment: nothing to read
-            (leaf, offset, _segment_key(leaf))
+            (leaf, offset, key_of_segment(leaf))
             for leaf, offset in reader.leaf_readers()
             if leaf.segment() is not None
         ]
@@ -149,7 +115,7 @@ class Snapshot:
         self.live = np.ones(self.size, dtype=bool)
         for leaf, offset, _ in self.leaves:
             if leaf.has_deletions():
-                deleted = np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)
+                deleted = deleted_docnums(leaf)
                 self.live[deleted + offset] = False
         self.doc_count = int(self.live.sum())
         # Postings across segments live in the process-wide POSTINGS budget too, under
@@ -186,7 +152,7 @@ class Snapshot:
             cache_key = (segment_key, fieldname, text)
             found = POSTINGS.get(cache_key)
             if found is None:
-                found = _read_postings(leaf, fieldname, text)
+                found = read_postings(leaf, fieldname, text)
                 POSTINGS.put(cache_key, found)
             return found
         key = ("snapshot", self._token, fieldname, text)
@@ -198,13 +164,13 @@ class Snapshot:
             cache_key = (segment_key, fieldname, text)
             local = POSTINGS.get(cache_key)
             if local is None:
-                local = _read_postings(leaf, fieldname, text)
+                local = read_postings(leaf, fieldname, text)
                 POSTINGS.put(cache_key, local)
             if len(local[0]):
                 parts_ids.append(local[0] + offset)
                 parts_weights.append(local[1])
         if not parts_ids:
-            found = _EMPTY
+            found = EMPTY
         else:
             ids = np.concatenate(parts_ids)
             weights = np.concatenate(parts_weights)
@@ -271,7 +237,7 @@ class Snapshot:
             cache_key = (segment_key, "_length", fieldname)
             cached = POSTINGS.get(cache_key)
             if cached is None:
-                cached = (_segment_lengths(leaf, fieldname), _EMPTY[1])
+                cached = (segment_lengths(leaf, fieldname), EMPTY[1])
                 POSTINGS.put(cache_key, cached)
             parts.append(cached[0])
         found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
@@ -325,20 +291,6 @@ class Snapshot:
         return found
 
 
-def _segment_lengths(leaf, fieldname: str) -> np.ndarray:
-    size = leaf.doc_count_all()
-    try:
-        column = leaf._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-        raw = np.frombuffer(column.load(), dtype=np.uint8) if column is not None else None
-    except AttributeError:  # another codec: ask document by document
-        raw = None
-    if raw is None or len(raw) != size:
-        return np.array(
-            [leaf.doc_field_length(d, fieldname, 0) or 0 for d in range(size)], dtype=np.float32
-        )
-    return _LENGTH_OF_BYTE[raw]
-
-
 def segment_characters(leaf, segment_key: tuple, fieldname: str) -> frozenset[str]:
     """The one-character terms of one segment's ``fieldname`` (read once per segment)."""
     key = (segment_key, fieldname, "characters")
@@ -370,206 +322,3 @@ def snapshot(searcher) -> Snapshot:
         found = Snapshot(reader)
         reader._essay_portal_snapshot = found
     return found
-
-
-# Matching ---------------------------------------------------------------------------
-
-
-def all_of(snap: Snapshot, masks: Iterable[np.ndarray]) -> np.ndarray:
-    """Documents in every one of ``masks``."""
-    result = None
-    for mask in masks:
-        result = mask.copy() if result is None else result & mask
-        if not result.any():
-            break
-    return snap.none() if result is None else result
-
-
-def any_of(snap: Snapshot, masks: Iterable[np.ndarray]) -> np.ndarray:
-    """Documents in at least one of ``masks``."""
-    result = snap.none()
-    for mask in masks:
-        result |= mask
-    return result
-
-
-def verify_phrase(snap: Snapshot, fieldname: str, terms: Sequence[str], docnums) -> np.ndarray:
-    """Which of ``docnums`` hold ``terms`` at consecutive positions."""
-    result = snap.none()
-    for docnum, positions in snap.positions(fieldname, list(dict.fromkeys(terms)), docnums):
-        by_term = dict(zip(dict.fromkeys(terms), positions, strict=True))
-        first, *rest = (set(by_term[t]) for t in terms)
-        if any(all(start + i + 1 in later for i, later in enumerate(rest)) for start in first):
-            result[docnum] = True
-    return result
-
-
-def substring(snap: Snapshot, text: str) -> np.ndarray:
-    """Documents whose normalised text contains ``text`` (already normalised)."""
-    terms = grams(text)
-    if not terms:
-        return snap.none()
-    if len(terms) == 1:
-        return snap.mask("grams", terms[0])
-    by_rarity = sorted(set(terms), key=lambda t: len(snap.postings("grams", t)[0]))
-    candidates = all_of(snap, (snap.mask("grams", t) for t in by_rarity))
-    if not candidates.any():
-        return candidates
-    # jieba indexed the whole string as a word there: it is in the text, no need to look.
-    found = candidates & snap.mask("text", text)
-    rest = np.flatnonzero(candidates & ~found)
-    if len(rest):
-        found |= verify_phrase(snap, "grams", terms, rest)
-    return found
-
-
-def _within(positions: list[list[int]], window: int) -> bool:
-    """Whether one position of each list lies within ``window`` of the others."""
-    events = sorted((p, i) for i, plist in enumerate(positions) for p in plist)
-    need = len(positions)
-    counts = [0] * need
-    covered = 0
-    left = 0
-    for right_pos, right_term in events:
-        if counts[right_term] == 0:
-            covered += 1
-        counts[right_term] += 1
-        while covered == need:
-            left_pos, left_term = events[left]
-            if right_pos - left_pos <= window:
-                return True
-            counts[left_term] -= 1
-            if counts[left_term] == 0:
-                covered -= 1
-            left += 1
-    return False
-
-
-def _shortest_window(positions: list[list[int]]) -> int:
-    """The fewest positions from the first to the last of a window holding one position
-    of each list (0 when there is one list)."""
-    events = sorted((p, i) for i, plist in enumerate(positions) for p in plist)
-    need = len(positions)
-    counts = [0] * need
-    covered = 0
-    left = 0
-    best = None
-    for right_pos, right_term in events:
-        if counts[right_term] == 0:
-            covered += 1
-        counts[right_term] += 1
-        while covered == need:
-            left_pos, left_term = events[left]
-            if best is None or right_pos - left_pos < best:
-                best = right_pos - left_pos
-            counts[left_term] -= 1
-            if counts[left_term] == 0:
-                covered -= 1
-            left += 1
-    return 0 if best is None else best
-
-
-def closeness(snap: Snapshot, words: Sequence[str], docnums: np.ndarray) -> np.ndarray:
-    """How close jieba's ``words`` stand in each of ``docnums``: 1 when side by side,
-    falling towards 0 as more words lie between them (0 elsewhere, or when a word is
-    not one jieba indexed)."""
-    result = np.zeros(snap.size, dtype=np.float32)
-    words = list(dict.fromkeys(words))
-    if len(words) < 2 or not len(docnums):
-        return result
-    for docnum, positions in snap.positions("text", words, docnums):
-        gap = max(0, _shortest_window(positions) - (len(words) - 1))
-        result[docnum] = 1.0 / (1.0 + gap / 8.0)
-    return result
-
-
-def near(snap: Snapshot, parts: Sequence[str], slop: int, skip: np.ndarray) -> np.ndarray:
-    """Documents (not in ``skip``) where jieba's words ``parts`` stand close, in any order.
-
-    Close: at most ``slop`` other words between them.
-    """
-    candidates = all_of(snap, (snap.mask("text", part) for part in parts)) & ~skip
-    result = snap.none()
-    if not candidates.any():
-        return result
-    window = slop + len(parts) - 1
-    for docnum, positions in snap.positions("text", list(parts), np.flatnonzero(candidates)):
-        if _within(positions, window):
-            result[docnum] = True
-    return result
-
-
-# Ranking ----------------------------------------------------------------------------
-
-
-def idf(snap: Snapshot, document_frequency: int) -> float:
-    """whoosh's inverse document frequency."""
-    return math.log(snap.doc_count / (document_frequency + 1)) + 1
-
-
-def bm25(snap: Snapshot, fieldname: str, frequencies: np.ndarray, df: int) -> np.ndarray:
-    """BM25 of a term with ``frequencies`` per document in ``fieldname``."""
-    if df == 0:
-        return np.zeros(snap.size, dtype=np.float32)
-    lengths = snap.lengths(fieldname)
-    norm = K1 * (1 - B + B * lengths / snap.average_length(fieldname))
-    return (idf(snap, df) * frequencies * (K1 + 1) / (frequencies + norm)).astype(np.float32)
-
-
-def term_score(snap: Snapshot, fieldname: str, text: str) -> np.ndarray:
-    """BM25 of one indexed term in every document."""
-    ids, _ = snap.postings(fieldname, text)
-    return bm25(snap, fieldname, snap.frequencies(fieldname, text), len(ids))
-
-
-def substring_score(snap: Snapshot, text: str, matched: np.ndarray) -> np.ndarray:
-    """BM25 of a substring in the documents ``matched`` by it.
-
-    Its frequency is taken as that of its rarest bigram (an upper bound).
-    """
-    terms = grams(text)
-    if not terms:
-        return np.zeros(snap.size, dtype=np.float32)
-    frequencies = np.min([snap.frequencies("grams", t) for t in set(terms)], axis=0)
-    frequencies = np.where(matched, frequencies, 0).astype(np.float32)
-    return bm25(snap, "grams", frequencies, int(matched.sum()))
-
-
-@dataclass
-class Ranked:
-    """Matching documents in rank order, with their scores and tiers (1 direct, 2 pinyin)."""
-
-    docnums: np.ndarray
-    scores: np.ndarray
-    tiers: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.docnums)
-
-
-def rank(
-    scores: np.ndarray, tiers: Sequence[np.ndarray], primary: np.ndarray | None = None
-) -> Ranked:
-    """Documents of each tier's mask (a document in its first tier only), best first.
-
-    Within a tier: higher ``primary`` first (when given), then higher score, then the
-    earlier document.
-    """
-    docnums, ordered_scores, tier_numbers = [], [], []
-    seen = None
-    for number, mask in enumerate(tiers, start=1):
-        mask = mask if seen is None else mask & ~seen
-        seen = mask.copy() if seen is None else seen | mask
-        members = np.flatnonzero(mask)
-        keys = [members, -scores[members]]
-        if primary is not None:
-            keys.append(-primary[members])
-        order = np.lexsort(keys)
-        docnums.append(members[order])
-        ordered_scores.append(scores[members][order])
-        tier_numbers.append(np.full(len(members), number, dtype=np.int8))
-    return Ranked(
-        np.concatenate(docnums) if docnums else np.zeros(0, dtype=np.int64),
-        np.concatenate(ordered_scores) if ordered_scores else np.zeros(0, dtype=np.float32),
-        np.concatenate(tier_numbers) if tier_numbers else np.zeros(0, dtype=np.int8),
-    )

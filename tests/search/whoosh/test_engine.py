@@ -2,8 +2,8 @@
 
 import pytest
 
-from search import engine, matching
 from search import query as q
+from search.backends.whoosh import matching, phrases, ranking, snapshot
 from search.services import search_essays
 
 pytestmark = pytest.mark.django_db
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def _snapshot(search_index):
     searcher = search_index.searcher()
-    return searcher, engine.snapshot(searcher)
+    return searcher, snapshot.snapshot(searcher)
 
 
 def test_an_empty_index_finds_nothing_without_error(search_index):
@@ -28,7 +28,7 @@ def test_substring_matches_exactly_the_essays_containing_it(corpus, search_index
     try:
         # Words jieba indexes whole, and strings it never yields as one word.
         for text in ["劳动力转移", "服务意识", "动力转", "务意识", "村劳动", "镇村一体化"]:
-            found = {snap.essay_id(int(d)) for d in engine.substring(snap, text).nonzero()[0]}
+            found = {snap.essay_id(int(d)) for d in phrases.substring(snap, text).nonzero()[0]}
             assert found == {pk for pk, body in texts.items() if text in body}, text
     finally:
         searcher.close()
@@ -38,8 +38,8 @@ def test_near_needs_the_parts_close_together(corpus, search_index):
     searcher, snap = _snapshot(search_index)
     try:
         parts = q.compound_parts("镇村一体化")
-        close = engine.near(snap, parts, q.NEAR_SLOP, skip=snap.none())
-        loose = engine.near(snap, parts, 10_000, skip=snap.none())
+        close = phrases.near(snap, parts, q.NEAR_SLOP, skip=snap.none())
+        loose = phrases.near(snap, parts, 10_000, skip=snap.none())
         assert close.sum() >= 1
         assert not (close & ~loose).any()  # a wider window never finds less
     finally:
@@ -47,10 +47,10 @@ def test_near_needs_the_parts_close_together(corpus, search_index):
 
 
 def test_within_window():
-    assert engine._within([[0, 20], [4]], 4)
-    assert not engine._within([[0, 20], [5]], 4)
-    assert engine._within([[9], [3], [5, 30]], 6)
-    assert not engine._within([[9], [3], [30]], 6)
+    assert phrases._within([[0, 20], [4]], 4)
+    assert not phrases._within([[0, 20], [5]], 4)
+    assert phrases._within([[9], [3], [5, 30]], 6)
+    assert not phrases._within([[9], [3], [30]], 6)
 
 
 def test_pinyin_is_spelled_as_chinese_the_index_holds(corpus, search_index):
@@ -79,12 +79,12 @@ def test_a_deleted_essay_is_not_found_even_in_a_cached_segment(
 
 def test_the_index_stores_plain_frequencies_and_boosts_apply_once(corpus, search_index):
     # A title word once in one title: its posting weight is 1, not 1 × the title boost
-    # (the title weight is applied when scoring, in search.matching, and only there).
+    # (the title weight is applied when scoring, in search.backends.whoosh.matching, and only there).
     searcher, snap = _snapshot(search_index)
     try:
         ids, weights = snap.postings("title", "党政管理")
         assert len(ids) == 1 and list(weights) == [1.0]
-        title = matching.TITLE_WEIGHT * engine.term_score(snap, "title", "党政管理")
+        title = matching.TITLE_WEIGHT * ranking.term_score(snap, "title", "党政管理")
         found = matching.match(snap, q.parse("党政管理"))
         assert found.scores[ids[0]] >= title[ids[0]] > 0
     finally:
@@ -92,8 +92,8 @@ def test_the_index_stores_plain_frequencies_and_boosts_apply_once(corpus, search
 
 
 def test_snapshot_postings_stay_within_the_one_memory_budget(corpus, search_index, monkeypatch):
-    budget = engine.PostingCache(budget_bytes=4096)
-    monkeypatch.setattr(engine, "POSTINGS", budget)
+    budget = snapshot.PostingCache(budget_bytes=4096)
+    monkeypatch.setattr(snapshot, "POSTINGS", budget)
     searcher, snap = _snapshot(search_index)
     try:
         first = snap.postings("grams", "服务")
@@ -107,6 +107,6 @@ def test_snapshot_postings_stay_within_the_one_memory_budget(corpus, search_inde
 
 
 def test_closeness_falls_as_words_stand_apart():
-    assert engine._shortest_window([[0, 20], [1]]) == 1
-    assert engine._shortest_window([[9], [3], [5, 30]]) == 6
-    assert engine._shortest_window([[4]]) == 0
+    assert phrases._shortest_window([[0, 20], [1]]) == 1
+    assert phrases._shortest_window([[9], [3], [5, 30]]) == 6
+    assert phrases._shortest_window([[4]]) == 0

@@ -25,9 +25,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from search import engine
 from search import query as q
 from search.analysis import jieba_words
+from search.backends.base import ALL_WORDS, EXACT, MOST_WORDS, PINYIN
+from search.backends.whoosh import phrases, ranking
+from search.backends.whoosh.snapshot import Snapshot
 from search.pinyin import HAN, characters_reading, han_syllables, split_syllables
 from search.stopwords import is_informative
 
@@ -39,8 +41,6 @@ MOST_SHARE = 0.5
 #: At most this many essays of the all-words tier (the best scored) are ranked by how
 #: close the words stand (reading positions costs; the rest keep their score order).
 CLOSENESS_CANDIDATES = 64
-#: Tiers of a hit: the query as typed, its pinyin reading, all its words, most of them.
-EXACT, PINYIN, ALL_WORDS, MOST_WORDS = 1, 2, 3, 4
 #: At most this many Chinese spellings are tried for one pinyin reading.
 MAX_SPELLINGS = 64
 _YEAR = re.compile(r"^(19|20)\d\d$")
@@ -78,14 +78,16 @@ class QueryMatch:
         return found
 
     def tiers(self) -> list[np.ndarray]:
-        """The masks of :data:`EXACT`, :data:`PINYIN`, :data:`ALL_WORDS`, :data:`MOST_WORDS`."""
+        """The masks of the tiers, best first: :data:`~search.backends.base.EXACT`,
+        ``PINYIN``, ``ALL_WORDS``, ``MOST_WORDS`` (the tier numbers, from 1)."""
         none = np.zeros_like(self.direct)
-        return [
-            self.direct,
-            self.pinyin,
-            none if self.all_words is None else self.all_words,
-            none if self.most_words is None else self.most_words,
-        ]
+        by_tier = {
+            EXACT: self.direct,
+            PINYIN: self.pinyin,
+            ALL_WORDS: none if self.all_words is None else self.all_words,
+            MOST_WORDS: none if self.most_words is None else self.most_words,
+        }
+        return [by_tier[tier] for tier in sorted(by_tier)]
 
     def matched(self, docnum: int) -> list[str]:
         """The query's words held by document ``docnum``."""
@@ -94,7 +96,7 @@ class QueryMatch:
 
 @dataclass
 class _Matcher:
-    snap: engine.Snapshot
+    snap: Snapshot
     substrings: dict[str, np.ndarray] = field(default_factory=dict)
     spellings: dict[str, list[str]] = field(default_factory=dict)
 
@@ -102,7 +104,7 @@ class _Matcher:
         found = self.substrings.get(text)
         if found is None:
             found = self.snap.remembered(
-                ("substring", text), lambda: engine.substring(self.snap, text)
+                ("substring", text), lambda: phrases.substring(self.snap, text)
             )
             self.substrings[text] = found
         return found
@@ -116,14 +118,14 @@ class _Matcher:
                 skip = found
                 found = found | self.snap.remembered(
                     ("near", tuple(parts)),
-                    lambda: engine.near(self.snap, parts, q.NEAR_SLOP, skip=skip),
+                    lambda: phrases.near(self.snap, parts, q.NEAR_SLOP, skip=skip),
                 )
             if with_pinyin and clause.is_pinyin:
                 found = found | self.pinyin(clause.text)
         return found
 
     def pinyin(self, text: str) -> np.ndarray:
-        return engine.any_of(self.snap, (self.substring(s) for s in self.spell(text)))
+        return phrases.any_of(self.snap, (self.substring(s) for s in self.spell(text)))
 
     def spell(self, text: str) -> list[str]:
         """Chinese strings in the index that read as the pinyin ``text``."""
@@ -158,7 +160,7 @@ class _Matcher:
         return prefixes
 
 
-def match(snap: engine.Snapshot, parsed: q.ParsedQuery) -> QueryMatch:
+def match(snap: Snapshot, parsed: q.ParsedQuery) -> QueryMatch:
     """The documents ``parsed`` matches directly, those only its pinyin reading matches,
     those holding all or most of its words, and a score for every document."""
     matcher = _Matcher(snap)
@@ -174,9 +176,9 @@ def match(snap: engine.Snapshot, parsed: q.ParsedQuery) -> QueryMatch:
     return found
 
 
-def _weights(snap: engine.Snapshot, masks: list[np.ndarray]) -> np.ndarray:
+def _weights(snap: Snapshot, masks: list[np.ndarray]) -> np.ndarray:
     """How informative each word is: its IDF over the essays holding it (most if none)."""
-    return np.array([engine.idf(snap, int(m.sum())) for m in masks], dtype=np.float32)
+    return np.array([ranking.idf(snap, int(m.sum())) for m in masks], dtype=np.float32)
 
 
 def _loosen(matcher: _Matcher, parsed: q.ParsedQuery, found: QueryMatch) -> None:
@@ -201,14 +203,14 @@ def _loosen(matcher: _Matcher, parsed: q.ParsedQuery, found: QueryMatch) -> None
             weights = _weights(snap, masks)
             held = np.sum([w * m for w, m in zip(weights, masks, strict=True)], axis=0)
             share = np.where(exact, 1.0, held / weights.sum()).astype(np.float32)
-            group_all |= exact | engine.all_of(snap, masks)
+            group_all |= exact | phrases.all_of(snap, masks)
             group_most |= exact | (share > MOST_SHARE)
             group_cover = np.maximum(group_cover, share)
         every &= group_all
         most &= group_most
         coverage += group_cover
     if parsed.excluded:
-        excluded = engine.any_of(snap, (matcher.substring(c.text) for c in parsed.excluded))
+        excluded = phrases.any_of(snap, (matcher.substring(c.text) for c in parsed.excluded))
         every &= ~excluded
         most &= ~excluded
     exact = found.exact
@@ -222,7 +224,7 @@ def _loosen(matcher: _Matcher, parsed: q.ParsedQuery, found: QueryMatch) -> None
 
 
 def _closeness(
-    snap: engine.Snapshot, loosened: list[list[str]], members: np.ndarray, scores: np.ndarray
+    snap: Snapshot, loosened: list[list[str]], members: np.ndarray, scores: np.ndarray
 ) -> np.ndarray:
     """Mean closeness of each loosened clause's words in the best scored ``members``."""
     docnums = np.flatnonzero(members)
@@ -230,7 +232,7 @@ def _closeness(
         docnums = docnums[np.argsort(-scores[docnums], kind="stable")[:CLOSENESS_CANDIDATES]]
     total = np.zeros(snap.size, dtype=np.float32)
     for words in loosened:
-        total += engine.closeness(snap, words, docnums)
+        total += phrases.closeness(snap, words, docnums)
     return total / max(1, len(loosened))
 
 
@@ -253,17 +255,17 @@ def _required(matcher: _Matcher, parsed: q.ParsedQuery, *, with_pinyin: bool) ->
     # "zhong shan shi": words that are all pinyin are read together, as one run.
     together = len(clauses) > 1 and not parsed.has_or and all(c.is_pinyin for c in clauses)
     each = with_pinyin and not together
-    found = engine.all_of(
+    found = phrases.all_of(
         snap,
         (
-            engine.any_of(snap, (matcher.clause(c, with_pinyin=each) for c in group))
+            phrases.any_of(snap, (matcher.clause(c, with_pinyin=each) for c in group))
             for group in parsed.groups
         ),
     )
     if with_pinyin and together:
         found = found | matcher.pinyin("".join(c.text for c in clauses))
     if parsed.excluded:
-        found = found & ~engine.any_of(snap, (matcher.substring(c.text) for c in parsed.excluded))
+        found = found & ~phrases.any_of(snap, (matcher.substring(c.text) for c in parsed.excluded))
     return found & snap.live
 
 
@@ -271,17 +273,17 @@ def _scores(matcher: _Matcher, parsed: q.ParsedQuery) -> np.ndarray:
     snap = matcher.snap
     total = np.zeros(snap.size, dtype=np.float32)
     for clause in parsed.clauses:
-        total += engine.substring_score(snap, clause.text, matcher.substring(clause.text))
+        total += ranking.substring_score(snap, clause.text, matcher.substring(clause.text))
         if clause.phrase:
             continue
         for word in dict.fromkeys(jieba_words(clause.text)):
-            total += TITLE_WEIGHT * engine.term_score(snap, "title", word)
-            total += HEAD_WEIGHT * engine.term_score(snap, "head", word)
-            total += engine.term_score(snap, "text", word)
+            total += TITLE_WEIGHT * ranking.term_score(snap, "title", word)
+            total += HEAD_WEIGHT * ranking.term_score(snap, "head", word)
+            total += ranking.term_score(snap, "text", word)
         if _YEAR.match(clause.text):
-            total += engine.term_score(snap, "years", clause.text)
+            total += ranking.term_score(snap, "years", clause.text)
     for spelling in dict.fromkeys(s for found in matcher.spellings.values() for s in found):
-        total += engine.substring_score(snap, spelling, matcher.substring(spelling))
+        total += ranking.substring_score(snap, spelling, matcher.substring(spelling))
     return total
 
 
@@ -293,7 +295,7 @@ MAX_CORRECTED_LENGTH = 12
 MAX_CORRECTIONS_CHECKED = 16
 
 
-def homophones(snap: engine.Snapshot, text: str) -> list[str]:
+def homophones(snap: Snapshot, text: str) -> list[str]:
     """Strings of the index that read like Chinese ``text`` (toneless) and differ from
     it in a few characters, fewest differences first, then most essays.
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from whoosh.analysis import StemmingAnalyzer
 
-from search.analysis import GramTokenizer, JiebaTokenizer
+from search.backends.whoosh.analysis import GramTokenizer, JiebaTokenizer
 from search.services import search_essays
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +139,7 @@ def _skip_forking_on_postgresql() -> None:
     if connection.vendor != "sqlite":
         pytest.skip(
             "rebuild worker processes are not used on PostgreSQL by default: a worker lost "
-            "its connection in a CI run (search.backend.index_processes)"
+            "its connection in a CI run (search.backends.whoosh.rebuild.index_processes)"
         )
 
 
@@ -158,7 +158,7 @@ def test_a_rebuild_writes_the_index_whooshs_own_writer_would(
     from whoosh.filedb.filestore import FileStorage
 
     from essays.models import Essay
-    from search.backend import open_live_index
+    from search.backends.whoosh.generations import open_live_index
 
     index = connections["default"].get_unified_index().get_index(Essay)
     (tmp_path / "reference").mkdir()
@@ -220,7 +220,7 @@ def test_an_interrupted_rebuild_stops_its_workers_and_leaves_the_live_index(
     from haystack import connections
 
     from essays.models import Essay
-    from search import backend as backend_module
+    from search.backends.whoosh import rebuild
 
     _skip_forking_on_postgresql()
     live = search_index.current_path()
@@ -231,7 +231,7 @@ def test_an_interrupted_rebuild_stops_its_workers_and_leaves_the_live_index(
         started.extend(multiprocessing.active_children())
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(backend_module, "wait", interrupted)
+    monkeypatch.setattr(rebuild, "wait", interrupted)
     with pytest.raises(KeyboardInterrupt):
         search_index.rebuild_swapped(index, index.index_queryset(), processes=2)
     assert len(started) == 2 and not any(child.is_alive() for child in started)
@@ -263,7 +263,7 @@ def test_a_rebuild_uses_the_configured_number_of_processes(corpus, search_index,
 def test_a_field_can_be_indexed_without_positions_or_storage(search_index):
     from haystack import indexes
 
-    from search.analysis import JiebaAnalyzer
+    from search.backends.whoosh.analysis import JiebaAnalyzer
 
     fields = {
         "text": indexes.CharField(document=True, analyzer=JiebaAnalyzer()),
@@ -284,9 +284,9 @@ def test_saves_add_small_segments_and_merge_them_without_the_big_one(
     from haystack import connections
 
     from essays.models import Essay
-    from search import backend as backend_module
+    from search.backends.whoosh import merge
 
-    monkeypatch.setattr(backend_module, "SMALL_SEGMENTS_MAX", 3)
+    monkeypatch.setattr(merge, "SMALL_SEGMENTS_MAX", 3)
     big = search_index.index.refresh()._segments()[0].segment_id()
     index = connections["default"].get_unified_index().get_index(Essay)
     for number, essay in enumerate(corpus[:5]):

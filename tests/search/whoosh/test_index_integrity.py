@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from search import integrity
-from search.backend import CURRENT
+from search.backends.whoosh import integrity
+from search.backends.whoosh.generations import CURRENT
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,11 @@
-"""The haystack index: one document per essay.
+"""The haystack index of the whoosh engine: one document per essay.
 
-Text fields use the jieba and gram analysers of :mod:`search.analysis` (haystack's
-whoosh backend would otherwise give them an English stemming analyser). Pinyin is not
+Text fields use the jieba and gram analysers of :mod:`.analysis` (haystack's whoosh
+backend would otherwise give them an English stemming analyser). Pinyin is not
 indexed: a pinyin query is spelled out in the Chinese the index holds
-(:mod:`search.matching`).
+(:mod:`.matching`). The engine registers this index itself
+(:class:`.haystack.EssayUnifiedIndex`): haystack looks for ``search_indexes`` modules
+in installed apps only.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from haystack import indexes
 
 from essays.models import Essay
-from search.analysis import GramAnalyzer, JiebaAnalyzer
+from search.backends.whoosh.analysis import GramAnalyzer, JiebaAnalyzer
 from search.documents import EssayText, essay_text, join_lines, reference_years
 
 
@@ -28,7 +30,7 @@ class EssayIndex(indexes.SearchIndex, indexes.Indexable):
 
     text = indexes.CharField(document=True, analyzer=JiebaAnalyzer(), stored=False)
     # No field boost: the index stores plain term frequencies, and the title and
-    # heading weights are applied once, when scoring (search.matching).
+    # heading weights are applied once, when scoring (search.backends.whoosh.matching).
     title = indexes.CharField(analyzer=JiebaAnalyzer(positions=False), stored=False)
     head = indexes.CharField(analyzer=JiebaAnalyzer(positions=False), stored=False)
     grams = indexes.CharField(analyzer=GramAnalyzer(), stored=False)

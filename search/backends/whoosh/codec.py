@@ -1,0 +1,325 @@
+"""whoosh's file format, in one place: how postings, positions and lengths are stored.
+
+Everything the engine knows of whoosh's file format and private data structures (its
+``whoosh3`` codec's posting blocks, position encoding, length bytes, per-document
+columns, tables of contents, storage classes) is here, so a new whoosh version is
+checked against this module first. Readers get arrays and plain lists; the writer
+(:mod:`.bulk_writer`) gets encoders and a block writer. The one other place that
+relies on whoosh's internals is :class:`.bulk_writer.BulkSegmentWriter`, a subclass of
+whoosh's segment writer that overrides its document and commit steps (the writer's own
+life cycle, not the format).
+
+- Storage: index directories are read without mmap (whoosh copied the whole
+  memory-mapped posting file into a buffer for every searcher, and a file truncated
+  under a mapping kills the process with SIGBUS instead of raising).
+- Writing: a posting's value is whoosh's :class:`~whoosh.formats.Positions` or
+  :class:`~whoosh.formats.Frequency` encoding (:func:`encode_positions`,
+  :func:`encode_frequency`); a term's postings are written a block at a time
+  (:func:`write_postings`); a field's length is stored as one byte
+  (:func:`stored_length`).
+- Reading: a term's document numbers and weights from a segment, block by block
+  (:func:`read_postings`); every posting of a segment from its postings file
+  (:func:`iter_segment_postings`); a segment's field lengths from their column
+  (:func:`segment_lengths`).
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import os
+import pickle
+import struct
+import zlib
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import BufferFile
+from whoosh.formats import Frequency, Positions
+from whoosh.index import TOC, clean_files
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import SegmentReader, TermNotFound
+from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+__all__ = [
+    "EMPTY",
+    "PrivateTempStorage",
+    "TermNotFound",
+    "WholeFileReads",
+    "deleted_docnums",
+    "encode_frequency",
+    "encode_one_position",
+    "encode_positions",
+    "iter_segment_postings",
+    "open_segment",
+    "posting_kind",
+    "read_postings",
+    "segment_key",
+    "segment_lengths",
+    "segments",
+    "storage",
+    "stored_length",
+    "write_postings",
+    "write_toc",
+]
+
+#: No postings: document numbers and weights.
+EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+#: The length each stored length byte stands for.
+LENGTH_OF_BYTE = np.array([byte_to_length(i) for i in range(256)], dtype=np.float32)
+
+
+# Storage ----------------------------------------------------------------------------
+
+
+def storage(path: str | os.PathLike) -> FileStorage:
+    """The index files in ``path``, read without mmap (see the module docstring)."""
+    return FileStorage(str(path), supports_mmap=False)
+
+
+class PrivateTempStorage(FileStorage):
+    """An index directory whose writers' temporary files are this process's own.
+
+    whoosh names a writer's temporary directory after the index (``MAIN.tmp``) and
+    deletes it when the writer finishes: processes building segments of the same index
+    at once would delete each other's files.
+    """
+
+    def __init__(self, path: str):
+        super().__init__(path, supports_mmap=False)
+
+    def temp_storage(self, name: str | None = None) -> FileStorage:
+        """A temporary storage named for ``name`` and this process."""
+        return super().temp_storage(f"{name or 'temp'}.{os.getpid()}")
+
+
+class WholeFileReads(FileStorage):
+    """An index directory whose files are read whole into memory when opened.
+
+    For merging small segments: whoosh reads a segment's postings with many tiny
+    reads, each a seek and a read of the file when it is not memory-mapped.
+    """
+
+    def __init__(self, path: str):
+        super().__init__(path, readonly=True, supports_mmap=False)
+
+    def open_file(self, name: str, **kwargs: Any) -> BufferFile:
+        """The whole file ``name``, as an in-memory file."""
+        with open(self._fpath(name), "rb") as handle:
+            return BufferFile(handle.read(), name=name)
+
+
+def open_segment(folder: str, schema: Any, segment: Any) -> SegmentReader:
+    """A reader of one segment of the index in ``folder``, its files read whole."""
+    return SegmentReader(WholeFileReads(folder), schema, segment)
+
+
+def segments(ix: whoosh_index.Index) -> list:
+    """The segments the latest table of contents of ``ix`` lists."""
+    return ix._segments()
+
+
+def write_toc(ix: whoosh_index.Index, segments: list) -> None:
+    """Make ``segments`` the content of ``ix``: a new table of contents listing them, in
+    order; files of no listed segment are removed."""
+    generation = ix.latest_generation() + 1
+    TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
+    clean_files(ix.storage, ix.indexname, generation, segments)
+
+
+# Writing ----------------------------------------------------------------------------
+
+
+def posting_kind(fmt: Any) -> str | None:
+    """``"positions"`` or ``"frequency"`` for a field format whose postings
+    :func:`encode_positions` / :func:`encode_frequency` write, else None."""
+    kind = type(fmt)
+    if kind is Positions:
+        return "positions"
+    if kind is Frequency:
+        return "frequency"
+    return None
+
+
+def encode_positions(positions: list[int]) -> bytes:
+    """whoosh's :class:`~whoosh.formats.Positions` value of a posting (same bytes)."""
+    deltas = [positions[0], *(b - a for a, b in itertools.pairwise(positions))]
+    return pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
+
+
+_ONE_POSITION: dict[int, bytes] = {}
+
+
+def encode_one_position(position: int) -> bytes:
+    """:func:`encode_positions` of a single position (remembered: most postings)."""
+    found = _ONE_POSITION.get(position)
+    if found is None:
+        found = encode_positions([position])
+        if len(_ONE_POSITION) < 100_000:
+            _ONE_POSITION[position] = found
+    return found
+
+
+#: whoosh's :class:`~whoosh.formats.Frequency` value of a posting of this frequency.
+encode_frequency = pack_uint
+
+
+def stored_length(length: int) -> int | None:
+    """A field length as whoosh reads it back from its one stored byte (None for 0)."""
+    stored = length_to_byte(length)
+    return byte_to_length(stored) if stored else None
+
+
+def write_postings(
+    fieldwriter: Any,
+    schema: Any,
+    terms: dict[str, dict[bytes, tuple[Any, Any, list[bytes]]]],
+    lengths: dict[str, dict[int, int]],
+) -> None:
+    """Write collected postings with a segment's field writer, a block at a time.
+
+    ``terms``: field name → term bytes → (document numbers, weights, encoded values),
+    documents ascending; ``lengths``: field name → document number → stored length.
+    """
+    for fieldname in sorted(terms):
+        field_terms = terms[fieldname]
+        fieldwriter.start_field(fieldname, schema[fieldname])
+        postwriter = fieldwriter._postwriter
+        limit = postwriter._blocklimit
+        field_lengths = lengths.get(fieldname, {})
+        for tbytes in sorted(field_terms):
+            docnums, weights, values = field_terms[tbytes]
+            fieldwriter.start_term(tbytes)
+            count = len(docnums)
+            for start in range(0, count, limit):
+                end = start + limit
+                ids = docnums[start:end]
+                block_weights = weights[start:end]
+                postwriter._ids = ids
+                postwriter._weights = block_weights
+                postwriter._values = values[start:end]
+                postwriter._maxweight = max(0, max(block_weights))
+                found = [n for n in map(field_lengths.get, ids) if n]
+                postwriter._minlength = min(found) if found else None
+                postwriter._maxlength = max(found) if found else 0
+                if end < count:
+                    postwriter._write_block()
+            fieldwriter.finish_term()  # writes the last block
+        fieldwriter.finish_field()
+
+
+# Reading ----------------------------------------------------------------------------
+
+
+def iter_segment_postings(
+    reader: SegmentReader,
+) -> Iterator[tuple[tuple[str, bytes], list, list, list]]:
+    """Every term of a (small) segment with its document numbers, weights and values.
+
+    Reads the terms table in order and each posting list a block at a time from the
+    postings file, instead of a whoosh matcher per term and a call per posting.
+    """
+    terms = reader._terms
+    postfile = terms._postfile
+    schema = reader.schema
+    for (fieldname, tbytes), terminfo in terms.items():
+        fixed = schema[fieldname].format.fixed_value_size() if fieldname in schema else None
+        if terminfo.is_inlined():
+            ids, weights, values = terminfo.inlined_postings()
+            yield (fieldname, tbytes), list(ids), list(weights), list(values or ())
+            continue
+        offset, length = terminfo.extent()
+        if isinstance(length, tuple):  # whoosh decodes the length as a 1-tuple
+            (length,) = length
+        data = postfile.get(offset, length)
+        if data[:4] != WHOOSH3_HEADER_MAGIC:
+            raise ValueError(f"bad posting list for {fieldname}:{tbytes!r}")
+        stream = io.BytesIO(data)
+        stream.seek(4)
+        ids: list[int] = []
+        weights: list[float] = []
+        values: list[bytes] = []
+        while True:
+            (blocklength,) = struct.unpack(">i", stream.read(4))
+            blockstart = stream.tell()
+            count, _, _, compression, _, _ = pickle.load(stream)
+            raw = data[stream.tell() : blockstart + abs(blocklength)]
+            if compression:
+                raw = zlib.decompress(raw)
+            block_ids, block_weights, block_values = pickle.loads(raw)
+            base = 0
+            for delta in block_ids:
+                base += delta
+                ids.append(base)
+            if block_weights is None:
+                weights.extend([1.0] * count)
+            elif isinstance(block_weights, float):
+                weights.extend([block_weights] * count)
+            else:
+                weights.extend(block_weights)
+            if fixed is None or fixed < 0:
+                values.extend(block_values)
+            elif fixed > 0:
+                values.extend(
+                    block_values[i : i + fixed] for i in range(0, len(block_values), fixed)
+                )
+            if blocklength < 0:
+                break
+            stream.seek(blockstart + blocklength)
+        yield (fieldname, tbytes), ids, weights, values
+
+
+def read_postings(segment_reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """All of a term's (local) document numbers and frequencies in one segment."""
+    try:
+        matcher = segment_reader.postings(fieldname, text)
+    except TermNotFound:
+        return EMPTY
+    if isinstance(matcher, FilterMatcher):  # deletions: the snapshot's live mask drops them
+        matcher = matcher.child
+    ids: list[int] = []
+    weights: list[float] = []
+    if isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():  # block by block: ids and weights are arrays there
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.extend(matcher._ids)
+            weights.extend(matcher._weights)
+            matcher._next_block()
+    else:  # any other codec: the public, slower way
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
+
+
+def segment_key(segment_reader) -> tuple:
+    """What identifies a segment's contents (segments never change once written)."""
+    segment = segment_reader.segment()
+    return (segment.segment_id(), segment.doc_count_all())
+
+
+def deleted_docnums(segment_reader) -> np.ndarray:
+    """The (local) numbers of a segment's deleted documents."""
+    return np.fromiter(segment_reader.segment().deleted_docs(), dtype=np.int64)
+
+
+def segment_lengths(leaf, fieldname: str) -> np.ndarray:
+    """Every document's length in ``fieldname`` in one segment (as whoosh stores it)."""
+    size = leaf.doc_count_all()
+    try:
+        column = leaf._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+        raw = np.frombuffer(column.load(), dtype=np.uint8) if column is not None else None
+    except AttributeError:  # another codec: ask document by document
+        raw = None
+    if raw is None or len(raw) != size:
+        return np.array(
+            [leaf.doc_field_length(d, fieldname, 0) or 0 for d in range(size)], dtype=np.float32
+        )
+    return LENGTH_OF_BYTE[raw]
