@@ -6,13 +6,14 @@ Saving an essay checks that nobody else saved it since the editor opened it.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -48,6 +49,7 @@ from essays.services.history import (
     essay_version_record,
     essays_history_baseline,
 )
+from essays.signals import corpus_changes
 
 
 class SectionInline(admin.StackedInline):
@@ -238,14 +240,29 @@ class EssayAdmin(BusyDatabaseAdminMixin, SimpleHistoryAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        """Show the form again, with the conflict message, if a save lost a race."""
+        """Show the form again, with the conflict message, if a save lost a race.
+
+        A save (the essay, its inlines and topics) is announced as one corpus event."""
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            with self._one_corpus_event(request):
+                return super().changeform_view(request, object_id, form_url, extra_context)
         except EditConflict:
             # Nothing was written (the transaction rolled back): show the form again with
             # this editor's input and the conflict message.
             request._essay_lost_race = True  # type: ignore[attr-defined]
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """Delete an essay (its sections and references with it) as one corpus event."""
+        with self._one_corpus_event(request):
+            return super().delete_view(request, object_id, extra_context)
+
+    @staticmethod
+    def _one_corpus_event(request: HttpRequest) -> AbstractContextManager[Any]:
+        """For a POST, collect the corpus events of its writes into one (one transaction)."""
+        return corpus_changes() if request.method == "POST" else nullcontext()
 
     def get_form(
         self, request: HttpRequest, obj: Essay | None = None, change: bool = False, **kwargs: Any
@@ -280,8 +297,9 @@ class EssayAdmin(BusyDatabaseAdminMixin, SimpleHistoryAdmin):
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Essay]) -> None:
-        """Delete the selected essays; each can be recovered from its history."""
-        with transaction.atomic():
+        """Delete the selected essays (one corpus event); each can be recovered from its
+        history."""
+        with corpus_changes():
             essays_history_baseline(essays=list(queryset))
             for essay in queryset:
                 essay.delete()
