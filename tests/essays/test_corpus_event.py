@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import ast
 import io
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -17,7 +14,7 @@ from django.db import transaction
 
 from essays.models import Collection, Essay, Section
 from essays.services.history import essay_revert
-from essays.signals import CorpusBatch, corpus_changed, corpus_changes, send_corpus_changed
+from essays.signals import corpus_changes, send_corpus_changed
 from tests.corpus import ALL_SOURCES, import_essays
 from tests.factories import make_essay, make_topic
 
@@ -64,36 +61,6 @@ def test_essays_imports_neither_search_nor_the_page_cache_internals():
         if any(name == bad or name.startswith(f"{bad}.") for bad in FORBIDDEN)
     ]
     assert offenders == []
-
-
-@dataclass
-class Events:
-    """The corpus events sent while a test runs; ``probe`` is called in each one."""
-
-    seen: list[tuple[frozenset[int], str, CorpusBatch | None]] = field(default_factory=list)
-    probes: list[Any] = field(default_factory=list)
-    probe: Callable[[frozenset[int]], Any] | None = None
-
-    def receive(self, sender: Any, essay_ids: frozenset[int], using: str, batch: Any, **kw):
-        self.seen.append((essay_ids, using, batch))
-        if self.probe is not None:
-            self.probes.append(self.probe(essay_ids))
-
-    @property
-    def ids(self) -> list[set[int]]:
-        return [set(ids) for ids, _, _ in self.seen]
-
-    def clear(self) -> None:
-        self.seen.clear()
-        self.probes.clear()
-
-
-@pytest.fixture
-def events() -> Iterator[Events]:
-    recorded = Events()
-    corpus_changed.connect(recorded.receive, weak=False, dispatch_uid="test-corpus-events")
-    yield recorded
-    corpus_changed.disconnect(dispatch_uid="test-corpus-events")
 
 
 def essay_ids_of(collection: Collection) -> set[int]:

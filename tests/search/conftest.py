@@ -19,6 +19,7 @@ from django.db import transaction
 from haystack import connections
 
 from essays.models import Collection, Essay, Reference, Section, Topic
+from tests.corpus_events import events  # noqa: F401
 
 SOURCES = sorted((Path(__file__).resolve().parents[2] / "fixtures" / "source").glob("*.txt"))
 
