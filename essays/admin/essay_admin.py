@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError
+from django.db import DatabaseError, router, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -240,29 +240,34 @@ class EssayAdmin(BusyDatabaseAdminMixin, SimpleHistoryAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        """Show the form again, with the conflict message, if a save lost a race.
-
-        A save (the essay, its inlines and topics) is announced as one corpus event."""
+        """Show the form again, with the conflict message, if a save lost a race."""
         try:
-            with self._one_corpus_event(request):
-                return super().changeform_view(request, object_id, form_url, extra_context)
+            return super().changeform_view(request, object_id, form_url, extra_context)
         except EditConflict:
             # Nothing was written (the transaction rolled back): show the form again with
             # this editor's input and the conflict message.
             request._essay_lost_race = True  # type: ignore[attr-defined]
             return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def delete_view(
-        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        """Delete an essay (its sections and references with it) as one corpus event."""
+    def _changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """A save (the essay, its inlines and topics) is announced as one corpus event."""
         with self._one_corpus_event(request):
-            return super().delete_view(request, object_id, extra_context)
+            return super()._changeform_view(request, *args, **kwargs)
 
-    @staticmethod
-    def _one_corpus_event(request: HttpRequest) -> AbstractContextManager[Any]:
-        """For a POST, collect the corpus events of its writes into one (one transaction)."""
-        return corpus_changes() if request.method == "POST" else nullcontext()
+    def _delete_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """A delete (the essay, its sections and references) is one corpus event."""
+        with self._one_corpus_event(request):
+            return super()._delete_view(request, *args, **kwargs)
+
+    def _one_corpus_event(self, request: HttpRequest) -> AbstractContextManager[Any]:
+        """Inside the admin's own transaction for a POST, collect the corpus events of its
+        writes into one. Never opens a transaction of its own: a form shown again after a
+        busy database is validated outside any (essays/admin/busy.py)."""
+        using = router.db_for_write(self.model)
+        in_transaction = transaction.get_connection(using).in_atomic_block
+        if request.method == "POST" and in_transaction:
+            return corpus_changes(using)
+        return nullcontext()
 
     def get_form(
         self, request: HttpRequest, obj: Essay | None = None, change: bool = False, **kwargs: Any
