@@ -52,8 +52,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Sent with ``essay_ids`` (frozenset[int]), ``using`` (str) and ``batch``
-#: (:class:`CorpusBatch` or None) whenever public content changed; see the module's doc.
+#: Sent whenever public content changed, with ``essay_ids`` (frozenset[int]), ``using``
+#: (str) and ``batch`` (:class:`CorpusBatch` or None); the sender is :class:`CorpusChanges`.
+#: See the module's doc.
 corpus_changed = Signal()
 
 _local = threading.local()
