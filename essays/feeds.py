@@ -13,7 +13,7 @@ from django.utils.feedgenerator import Atom1Feed
 from essays import reading
 from essays.models import Essay
 from essays.validation import strip_control_characters
-from portal.page_cache import mark_cacheable
+from pagecache.decorators import mark_cacheable
 
 FEED_LENGTH = 20
 

@@ -23,7 +23,7 @@ from essays import citations, reading, selectors
 from essays.api.views import json_error
 from essays.models import Collection, Essay, Topic
 from essays.paging import BadPage, get_page
-from portal.page_cache import cacheable_page
+from pagecache.decorators import cacheable_page
 
 ESSAYS_PER_TOPIC_PAGE = 50
 ESSAYS_PER_LIST_PAGE = 50

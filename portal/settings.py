@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "essays",
+    # The page cache and the content version (pagecache/), after search: on a commit the
+    # index is written before the content gets its new version.
+    "pagecache",
 ]
 
 MIDDLEWARE = [
@@ -77,9 +80,9 @@ MIDDLEWARE = [
     # Content-Security-Policy on every response (static files included).
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Whole responses for anonymous readers, until the content changes (portal/page_cache.py).
+    # Whole responses for anonymous readers, until the content changes (pagecache/).
     # Right after whitenoise, so a hit skips everything below.
-    "portal.page_cache.PageCacheMiddleware",
+    "pagecache.middleware.PageCacheMiddleware",
     # NUL removed from query strings: PostgreSQL cannot compare strings holding it.
     "portal.input_guard.StripNulMiddleware",
     # A polite 429 for a client that searches too often (portal/ratelimit.py).
@@ -205,9 +208,9 @@ HAYSTACK_CONNECTIONS = {
         "PATH": os.environ.get("PORTAL_INDEX_DIR") or str(DATA_DIR / "whoosh"),
     },
 }
-# Re-index an essay when the transaction that changed it (or its sections, references,
-# topics) commits; see search/signals.py.
-HAYSTACK_SIGNAL_PROCESSOR = "search.signals.EssaySignalProcessor"
+# haystack's own signal processor does nothing: search subscribes to the essays app's
+# corpus_changed event instead (search/apps.py, search/signals.py).
+HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 # Processes a full rebuild of the index uses (0: min(2, CPU cores)).
 PORTAL_INDEX_PROCESSES = int(os.environ.get("PORTAL_INDEX_PROCESSES", "0"))
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 10
@@ -282,7 +285,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "portal",
     },
-    # Rendered pages for anonymous readers (portal/page_cache.py), per worker; a settings
+    # Rendered pages for anonymous readers (pagecache/middleware.py), per worker; a settings
     # module may point this alias at a shared cache. Entries are keyed by the content
     # version, so they never need deleting: the timeout only bounds staleness after a
     # change made behind the portal's back (raw SQL), MAX_ENTRIES the memory (at most
@@ -296,7 +299,7 @@ CACHES = {
 }
 # Several web machines: PORTAL_CACHE_URL (redis://host:port/db) puts both caches in one
 # Redis every machine shares (Django's own Redis backend), so the page cache, the content
-# version (portal/content_version.py) and the search rate limit are the same on every
+# version (pagecache/content_version.py) and the search rate limit are the same on every
 # machine. Short socket timeouts: a Redis outage degrades to live pages and no rate limit
 # (portal/shared_cache.py), it never hangs a request.
 PORTAL_CACHE_URL = os.environ.get("PORTAL_CACHE_URL", "").strip()

@@ -1,31 +1,39 @@
-"""Keep the search index in step with the database, on commit.
+"""Keep the search index in step with the database: search's part of the corpus event.
 
-haystack's realtime processor only sees an indexed model's own save and delete, and
-indexes at once — inside a transaction that may still roll back.  Here any change to
-an essay, its sections or references (admin inlines included), its topics, or a topic
-itself marks the essays concerned: an outbox row is written in the same transaction
-(:mod:`search.outbox`), and they are re-indexed (or removed, if gone) when it commits.
-A write that fails leaves the rows, and it is retried until it succeeds.
+The essays app sends :data:`essays.signals.corpus_changed` for every change to an
+essay, its sections, references or topics, or a topic itself, naming the essays
+concerned, inside the transaction that made it (:mod:`essays.signals`). Here
+(:func:`corpus_changed_received`, connected in :mod:`search.apps`):
+
+- with a backend that indexes in the database's own transaction
+  (:attr:`~search.backends.SearchBackend.transactional`, the PostgreSQL backend), the
+  essays are indexed at once, in the sender's transaction: a rollback undoes both, and
+  no outbox row is needed;
+- otherwise (whoosh) an outbox row is written in the same transaction
+  (:mod:`search.outbox`), and the essays are re-indexed (or removed, if gone) when it
+  commits. A write that fails leaves the rows, and it is retried until it succeeds.
+  Inside a :func:`essays.signals.corpus_batch` (an import of many documents) the rows
+  are still written per transaction, and the index once, at the batch's end.
+
+A batch with ``reindex=False`` (``--no-index``: the caller rebuilds the index) is
+ignored.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import signals
-from haystack.signals import BaseSignalProcessor
-
-from essays.models import Essay, Reference, Section, Topic
+from essays.signals import CorpusBatch
 from search import outbox
+from search.backends import get_backend
 from search.indexing import reindex_essays
 
 __all__ = [
-    "EssaySignalProcessor",
+    "corpus_changed_received",
     "flush",
-    "reindex_deferred",
     "reindex_essays",
     "schedule_reindex",
 ]
@@ -40,54 +48,33 @@ def _pending_ids() -> set[int]:
     return _pending.ids
 
 
-class EssaySignalProcessor(BaseSignalProcessor):
-    """Re-index the essays a change touches when its transaction commits."""
+def corpus_changed_received(
+    sender: Any,
+    essay_ids: Iterable[int] = (),
+    using: str | None = None,
+    batch: CorpusBatch | None = None,
+    **kwargs: Any,
+) -> None:
+    """Bring the changed essays' search documents in line: now, in the sender's
+    transaction, with a transactional backend; through the outbox on commit otherwise."""
+    ids = {int(pk) for pk in essay_ids}
+    if not ids or (batch is not None and not batch.reindex):
+        return
+    backend = get_backend()
+    if backend.transactional:
+        backend.index(sorted(ids))
+        return
+    if batch is not None:  # rows now, in this transaction; the index write at the batch's end
+        outbox.record(ids, using=using)
+        batch.at_end(_drain_batch)
+        return
+    schedule_reindex(ids, using=using)
 
-    def setup(self):
-        for model in (Essay, Section, Reference):
-            signals.post_save.connect(self.handle_change, sender=model)
-            signals.post_delete.connect(self.handle_change, sender=model)
-        signals.m2m_changed.connect(self.handle_topics_changed, sender=Essay.topics.through)
-        signals.post_save.connect(self.handle_topic_saved, sender=Topic)
-        signals.pre_delete.connect(self.handle_topic_saved, sender=Topic)
 
-    def teardown(self):
-        for model in (Essay, Section, Reference):
-            signals.post_save.disconnect(self.handle_change, sender=model)
-            signals.post_delete.disconnect(self.handle_change, sender=model)
-        signals.m2m_changed.disconnect(self.handle_topics_changed, sender=Essay.topics.through)
-        signals.post_save.disconnect(self.handle_topic_saved, sender=Topic)
-        signals.pre_delete.disconnect(self.handle_topic_saved, sender=Topic)
-
-    # Receivers ----------------------------------------------------------------------
-
-    def handle_change(self, sender, instance, using=None, **kwargs):
-        essay_id = instance.pk if isinstance(instance, Essay) else instance.essay_id
-        if essay_id is not None:
-            self.schedule([essay_id], using=using)
-
-    def handle_topics_changed(self, sender, instance, action, reverse, pk_set, using=None, **kw):
-        if not reverse:  # essay.topics.add/remove/clear/set
-            if action in {"post_add", "post_remove", "post_clear"}:
-                self.schedule([instance.pk], using=using)
-        elif action == "pre_clear":  # topic.essays.clear(): remember who is losing it
-            self.schedule(list(instance.essays.values_list("pk", flat=True)), using=using)
-        elif action in {"post_add", "post_remove"}:
-            self.schedule(pk_set or [], using=using)
-
-    def handle_topic_saved(self, sender, instance, using=None, **kwargs):
-        if instance.pk is not None:
-            self.schedule(list(instance.essays.values_list("pk", flat=True)), using=using)
-
-    # Scheduling ---------------------------------------------------------------------
-
-    def schedule(self, essay_ids, using=None):
-        """Re-index these essays once the current transaction commits (now if none)."""
-        schedule_reindex(essay_ids, using=using)
-
-    def flush(self):
-        """Re-index every essay marked so far; callbacks after the first find none."""
-        flush()
+def _drain_batch(batch: CorpusBatch) -> None:
+    """Write every essay of the batch still in the outbox, in one bulk write."""
+    if batch.reindex and batch.essay_ids:
+        outbox.drain(sorted(batch.essay_ids), stale=False)
 
 
 def schedule_reindex(essay_ids: Iterable[int], *, using: str | None = None) -> None:
@@ -96,34 +83,8 @@ def schedule_reindex(essay_ids: Iterable[int], *, using: str | None = None) -> N
     ids = {int(pk) for pk in essay_ids}
     if not ids:
         return
-    deferred = getattr(_pending, "deferred", None)
-    if deferred is not None:  # inside reindex_deferred(): rows now, the index write at its end
-        deferred.update(ids)
-        outbox.record(ids, using=using)
-        return
     _pending_ids().update(ids)
     outbox.record(ids, using=using, on_commit=flush)
-
-
-@contextmanager
-def reindex_deferred() -> Iterator[set[int]]:
-    """Collect the essays that changes inside the block touch, and write them to the index
-    once at its end, in one bulk write: a batch import indexes once, not per essay.
-
-    The outbox rows are still written in each change's own transaction, so an essay whose
-    index write fails (or whose process dies before the end) is retried like any other;
-    a change rolled back leaves no row and needs no index write.
-    """
-    outer = getattr(_pending, "deferred", None)
-    collected: set[int] = set() if outer is None else outer
-    _pending.deferred = collected
-    try:
-        yield collected
-    finally:
-        if outer is None:
-            _pending.deferred = None
-            if collected:
-                outbox.drain(sorted(collected), stale=False)
 
 
 def flush() -> None:

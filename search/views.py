@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 from essays.api.views import json_error, json_response, read_only
 from essays.models import Topic
 from essays.paging import BadPage, get_page
-from portal.page_cache import cacheable_page
+from pagecache.decorators import cacheable_page
 from search import services, suggestions
 from search.query import MAX_QUERY_LENGTH
 

@@ -6,13 +6,14 @@ Saving an essay checks that nobody else saved it since the editor opened it.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, router, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -48,6 +49,7 @@ from essays.services.history import (
     essay_version_record,
     essays_history_baseline,
 )
+from essays.signals import corpus_changes
 
 
 class SectionInline(admin.StackedInline):
@@ -247,6 +249,26 @@ class EssayAdmin(BusyDatabaseAdminMixin, SimpleHistoryAdmin):
             request._essay_lost_race = True  # type: ignore[attr-defined]
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def _changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """A save (the essay, its inlines and topics) is announced as one corpus event."""
+        with self._one_corpus_event(request):
+            return super()._changeform_view(request, *args, **kwargs)
+
+    def _delete_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """A delete (the essay, its sections and references) is one corpus event."""
+        with self._one_corpus_event(request):
+            return super()._delete_view(request, *args, **kwargs)
+
+    def _one_corpus_event(self, request: HttpRequest) -> AbstractContextManager[Any]:
+        """Inside the admin's own transaction for a POST, collect the corpus events of its
+        writes into one. Never opens a transaction of its own: a form shown again after a
+        busy database is validated outside any (essays/admin/busy.py)."""
+        using = router.db_for_write(self.model)
+        in_transaction = transaction.get_connection(using).in_atomic_block
+        if request.method == "POST" and in_transaction:
+            return corpus_changes(using)
+        return nullcontext()
+
     def get_form(
         self, request: HttpRequest, obj: Essay | None = None, change: bool = False, **kwargs: Any
     ) -> Any:
@@ -280,8 +302,9 @@ class EssayAdmin(BusyDatabaseAdminMixin, SimpleHistoryAdmin):
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Essay]) -> None:
-        """Delete the selected essays; each can be recovered from its history."""
-        with transaction.atomic():
+        """Delete the selected essays (one corpus event); each can be recovered from its
+        history."""
+        with corpus_changes():
             essays_history_baseline(essays=list(queryset))
             for essay in queryset:
                 essay.delete()

@@ -19,7 +19,7 @@ from essays import selectors
 from essays.api import serializers
 from essays.models import Essay, Topic
 from essays.paging import BadPage, get_page
-from portal.page_cache import cacheable_page
+from pagecache.decorators import cacheable_page
 
 ESSAYS_PER_PAGE = 50
 SAFE_METHODS = ("GET", "HEAD")

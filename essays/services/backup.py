@@ -8,11 +8,11 @@ from django.contrib.auth import get_user_model
 from django.core import serializers
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection
 
 from essays.backup import USER_FIELDS, BackupError, backup_models
 from essays.models import Collection, Essay
-from portal.content_version import content_changed
+from essays.signals import corpus_changes
 
 
 def _users_ensure(users: list[dict[str, Any]]) -> None:
@@ -27,12 +27,14 @@ def _users_ensure(users: list[dict[str, Any]]) -> None:
         user.save()
 
 
-@transaction.atomic
+@corpus_changes()
 def backup_restore(*, document: dict[str, Any]) -> dict[str, int]:
     """Load every row of ``document`` with its primary key; all of it or nothing.
 
     The database must hold no collections or essays; its topics and any history are
-    replaced by the backup's. Search indexing is the caller's to do afterwards.
+    replaced by the backup's. The rows' saves are announced as one corpus event naming
+    every restored essay (in a ``corpus_batch(reindex=False)`` the caller rebuilds the
+    search index afterwards instead).
     Returns the number of rows restored per model label.
     """
     if Collection.objects.exists() or Essay.objects.exists():
@@ -58,7 +60,6 @@ def backup_restore(*, document: dict[str, Any]) -> dict[str, int]:
     if {label: n for label, n in restored.items() if n or label in expected} != expected:
         raise BackupError("恢复的记录数与备份中的计数不符，数据库未作改动。")
     _sequences_reset(model_list)
-    content_changed()  # the whole corpus was replaced: cached pages are stale on commit
     return restored
 
 

@@ -1,8 +1,8 @@
 """Editors' writes from the admin: safe concurrent saves, topic actions, re-indexing.
 
 Every change here goes through the models' save/add/remove, so it is recorded in the
-essays' history and reaches the search index when the transaction commits
-(search/signals.py).
+essays' history and announced as one :data:`essays.signals.corpus_changed` event per
+action (the page cache and the search index follow it).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from essays.importer.parsed import ParsedEssay, ParsedSection
 from essays.models import Essay, Topic
 from essays.services.history import essay_history_baseline, essay_version_record
 from essays.services.topics import suggest_topics
-from portal.content_version import content_changed
+from essays.signals import corpus_changes, send_corpus_changed
 
 
 class EditConflict(Exception):
@@ -45,10 +45,11 @@ def essay_version_claim(*, essay_id: int, token: str) -> None:
     )
     if claimed != 1:
         raise EditConflict
-    content_changed()  # update() sends no signal; updated_at orders the feed and home page
+    # update() sends no signal; updated_at orders the feed and home page.
+    send_corpus_changed([essay_id])
 
 
-@transaction.atomic
+@corpus_changes()
 def essays_topic_assign(*, essays: Iterable[Essay], topic: Topic) -> int:
     """Put ``topic`` on each essay that lacks it; returns how many essays changed."""
     changed = 0
@@ -60,7 +61,7 @@ def essays_topic_assign(*, essays: Iterable[Essay], topic: Topic) -> int:
     return changed
 
 
-@transaction.atomic
+@corpus_changes()
 def essays_topic_remove(*, essays: Iterable[Essay], topic: Topic) -> int:
     """Take ``topic`` off each essay that has it; returns how many essays changed."""
     changed = 0
@@ -88,7 +89,7 @@ def _parsed_from_stored(essay: Essay) -> ParsedEssay:
     )
 
 
-@transaction.atomic
+@corpus_changes()
 def essays_topics_resuggest(*, essays: Iterable[Essay]) -> int:
     """Set each essay's topics to what the keyword evidence suggests now.
 
@@ -117,8 +118,7 @@ def essays_topics_resuggest(*, essays: Iterable[Essay]) -> int:
 
 
 def essays_reindex(*, essay_ids: Iterable[int]) -> None:
-    """Re-index these essays in search when the current transaction commits (recorded
-    in the search outbox first, so a failed write is retried)."""
-    from search.signals import schedule_reindex
-
-    schedule_reindex(essay_ids)
+    """Bring these essays' search documents (and cached pages) in line with the database:
+    one :data:`~essays.signals.corpus_changed` event naming them, which search follows
+    (in the outbox first, so a failed write is retried)."""
+    send_corpus_changed(essay_ids)

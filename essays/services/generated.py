@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -34,7 +33,7 @@ from essays.importer.parsed import ParsedEssay, ParsedSection
 from essays.models import Collection, Essay, Reference, Section, Topic
 from essays.services.imports import essays_bulk_create
 from essays.services.topics import suggest_topics
-from portal.content_version import content_changed
+from essays.signals import corpus_changes, send_corpus_changed
 
 #: Source name prefix of generated collections (how they are told apart from real ones).
 SOURCE_PREFIX = "generate_corpus:"
@@ -166,9 +165,10 @@ def corpus_generate(
     """Write ``essays`` synthetic essays of ``seed`` in collections of 50 (one transaction).
 
     Topics are those the importer suggests for the real essay each one is modelled on.
-    Nothing is indexed here (bulk inserts send no signals): index the returned
-    ``essay_ids`` or rebuild the index. Raises :class:`GenerationError` when ``seed``
-    already has generated collections.
+    The whole corpus is announced as one corpus event naming every new essay (search
+    indexes them once the transaction commits, or at the end of the caller's
+    ``corpus_batch``; with ``reindex=False`` the caller rebuilds the index).
+    Raises :class:`GenerationError` when ``seed`` already has generated collections.
     """
     if essays < 1:
         raise GenerationError("文章数必须至少为 1。")
@@ -180,7 +180,7 @@ def corpus_generate(
     report = GenerateReport(
         seed=seed, collections=0, essay_ids=[], sections=0, references=0, characters=0
     )
-    with transaction.atomic():
+    with corpus_changes():
         for start in range(0, essays, ESSAYS_PER_COLLECTION):
             chunk = range(start, min(essays, start + ESSAYS_PER_COLLECTION))
             collection = Collection.objects.create(
@@ -210,12 +210,13 @@ def corpus_generate(
     return report
 
 
-@transaction.atomic
+@corpus_changes()
 def corpus_remove(*, seed: int | None = None) -> list[int]:
     """Delete the generated collections (of ``seed``, or all) with their essays and history.
 
     Returns the ids of the essays deleted. Bulk deletes (no per-row signals, no deletion
-    history: the rows were never the editors'); the caller drops the essays from the index.
+    history: the rows were never the editors'), announced as one corpus event naming
+    the essays (search drops them from its index).
     """
     collections = generated_collections(seed)
     essay_ids = list(Essay.objects.filter(collection__in=collections).values_list("pk", flat=True))
@@ -229,7 +230,7 @@ def corpus_remove(*, seed: int | None = None) -> list[int]:
         _bulk_delete(Section.objects.filter(essay_id__in=ids))
         _bulk_delete(Essay.objects.filter(pk__in=ids))
     _bulk_delete(collections)
-    content_changed()  # raw deletes send no signals: cached pages are stale on commit
+    send_corpus_changed(essay_ids)  # raw deletes send no signals
     return essay_ids
 
 

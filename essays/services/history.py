@@ -21,7 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from essays.models import Essay, Reference, Section, essay_history
-from portal.content_version import content_changed
+from essays.signals import corpus_changes, send_corpus_changed
 
 #: Added to an essay's section/reference orders while they are rearranged on a revert.
 _ORDER_OFFSET = 1_000_000
@@ -96,7 +96,7 @@ def _restore_rows(
     model.objects.filter(pk__in=[row.pk for row in changed]).update(
         order=models.F("order") + _ORDER_OFFSET
     )
-    content_changed()  # update() sends no signal (the saves below do, but only if any)
+    send_corpus_changed([essay.pk])  # update() sends no signal (the saves below do, if any)
     for row in sorted(changed, key=lambda r: r.order):
         row._state.adding = not model.objects.filter(pk=row.pk).exists()
         row._change_reason = reason
@@ -119,7 +119,7 @@ def _restore(*, essay_id: int, record: Any, as_of: datetime, reason: str) -> Ess
         essay.save()
         if restored.created_at and essay.created_at != restored.created_at:
             Essay.objects.filter(pk=essay.pk).update(created_at=restored.created_at)
-            content_changed()  # update() sends no signal; the feed shows created_at
+            send_corpus_changed([essay.pk])  # update() sends no signal; the feed shows it
             essay.created_at = restored.created_at
         topic_ids = set(record.topics.values_list("topic_id", flat=True))
         essay.topics.set(essay.topics.model.objects.filter(pk__in=topic_ids))
@@ -131,9 +131,10 @@ def _restore(*, essay_id: int, record: Any, as_of: datetime, reason: str) -> Ess
     return essay
 
 
-@transaction.atomic
+@corpus_changes()
 def essay_revert(*, essay: Essay, history_id: int) -> Essay:
-    """Revert an essay with its topics, sections and references to one of its versions."""
+    """Revert an essay with its topics, sections and references to one of its versions
+    (one transaction, announced as one corpus event)."""
     record = Essay.history.filter(id=essay.pk, history_id=history_id).first()
     if record is None or record.history_type == "-":
         raise HistoryError("找不到这篇文章的这个版本。")
@@ -144,9 +145,10 @@ def essay_revert(*, essay: Essay, history_id: int) -> Essay:
     )
 
 
-@transaction.atomic
+@corpus_changes()
 def essay_recover(*, essay_id: int) -> Essay:
-    """Bring back a deleted essay as it was just before it was deleted."""
+    """Bring back a deleted essay as it was just before it was deleted (one transaction,
+    announced as one corpus event)."""
     if Essay.objects.filter(pk=essay_id).exists():
         raise HistoryError("这篇文章没有被删除。")
     deletion = Essay.history.filter(id=essay_id).order_by("-history_date").first()

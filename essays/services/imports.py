@@ -27,8 +27,8 @@ from essays.models import Collection, Essay, Reference, Section, Topic
 from essays.services.history import essay_history_baseline, essay_version_record
 from essays.services.identity import document_identity
 from essays.services.topics import suggest_topics
+from essays.signals import corpus_changes, send_corpus_changed
 from essays.text_normalize import normalize_line, normalize_text
-from portal.content_version import content_changed
 
 #: A source document larger than this is refused (the bundled ones are under 100 KB).
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
@@ -118,11 +118,12 @@ class SourceDocument:
         self.path = self.path or self.source_name
 
 
-@transaction.atomic
+@corpus_changes()
 def documents_import(
     *, documents: list[SourceDocument], force: bool = False, dry_run: bool = False
 ) -> list[DocumentReport]:
-    """Import several documents in one transaction: all are written, or none."""
+    """Import several documents in one transaction: all are written, or none (and
+    announced as one corpus event)."""
     reports = [
         document_import(document=document, force=force, dry_run=dry_run) for document in documents
     ]
@@ -131,11 +132,13 @@ def documents_import(
     return reports
 
 
-@transaction.atomic
+@corpus_changes()
 def document_import(
     *, document: SourceDocument, force: bool = False, dry_run: bool = False
 ) -> DocumentReport:
-    """Create or update one document's collection and essays; nothing is written in a dry run."""
+    """Create or update one document's collection and essays; nothing is written in a dry run.
+
+    One transaction, announced as one corpus event naming every essay written."""
     parsed = document.parsed
     for parsed_essay in parsed.essays:
         parsed_essay_normalize(parsed_essay)
@@ -327,8 +330,8 @@ def _essay_write_content(
     sections = sections_bulk_create(sections=new_sections, parsed_essays=[parsed_essay])
     references = Reference.objects.bulk_create(new_references)
     # bulk writes send no signals: record the sections' and references' history here,
-    # and tell the page cache (the essay's own save did too; this keeps it explicit).
-    content_changed()
+    # and announce the change (the essay's own save did too; this keeps it explicit).
+    send_corpus_changed([essay.pk])
     Section.history.bulk_history_create(sections, default_change_reason="导入")
     Reference.history.bulk_history_create(references, default_change_reason="导入")
     if not keep_topics:
@@ -403,7 +406,7 @@ def sections_bulk_create(
     return sections
 
 
-@transaction.atomic
+@corpus_changes()
 def essays_bulk_create(
     *,
     collection: Collection,
@@ -419,8 +422,8 @@ def essays_bulk_create(
     corpus of ``generate_corpus``): no planning against existing essays, topics given per
     essay (``topics[i]`` for ``parsed_essays[i]``) instead of suggested. Rows are
     validated like an import's. With ``record_history=False`` no history is recorded
-    for them (generated data that editors never revert); bulk inserts send no signals,
-    so the caller indexes the essays (see :func:`search.signals.reindex_essays`).
+    for them (generated data that editors never revert). Bulk inserts send no signals:
+    the new essays are announced as one corpus event (search and the page cache follow).
     """
     if len(topics) != len(parsed_essays):
         raise ValueError("one list of topics per essay")
@@ -458,8 +461,8 @@ def essays_bulk_create(
         for topic in essay_topics
     ]
     Essay.topics.through.objects.bulk_create(links, batch_size=batch_size)
-    # No signals were sent for any of these rows: cached pages are stale on commit.
-    content_changed()
+    # No signals were sent for any of these rows.
+    send_corpus_changed([essay.pk for essay in essays])
     if record_history:
         Section.history.bulk_history_create(
             sections, batch_size=batch_size, default_change_reason=reason

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.core import serializers
 from django.db import transaction
 
 from essays.models import Topic
+from essays.signals import corpus_batch
 
 # The search index fixtures are the search app's own: each test gets a whoosh index in a
 # directory of its own, and the corpus snapshot (imported and indexed once a session).
@@ -115,18 +115,13 @@ def site(
     database is flushed after; the topics the corpus refers to are put back first.
     """
     rows, index_dir = corpus_snapshot
-    # The rows go in as one transaction with the on-commit re-indexing switched off: the
-    # snapshot's ready index is copied in below.
-    processor = apps.get_app_config("haystack").signal_processor
-    processor.teardown()
-    try:
-        with transaction.atomic():
-            for obj in serializers.deserialize("json", topic_rows):
-                obj.save()
-            for obj in serializers.deserialize("json", rows):
-                obj.save()
-    finally:
-        processor.setup()
+    # The rows go in as one transaction with re-indexing left out (a batch that does not
+    # reindex): the snapshot's ready index is copied in below.
+    with corpus_batch(reindex=False), transaction.atomic():
+        for obj in serializers.deserialize("json", topic_rows):
+            obj.save()
+        for obj in serializers.deserialize("json", rows):
+            obj.save()
     shutil.rmtree(search_index.base_path, ignore_errors=True)
     shutil.copytree(index_dir, search_index.base_path)
     search_index.setup()

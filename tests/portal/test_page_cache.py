@@ -16,8 +16,9 @@ from django.test import Client
 from django.urls import reverse
 
 from essays.models import Essay, Section, Topic
-from portal import content_version
-from portal.page_cache import STATUS_HEADER, PageCacheMiddleware, mark_cacheable
+from pagecache import content_version
+from pagecache.decorators import mark_cacheable
+from pagecache.middleware import STATUS_HEADER, PageCacheMiddleware
 from search.signals import reindex_essays
 from tests.essays.admin.conftest import form_data
 from tests.search.conftest import SOURCES

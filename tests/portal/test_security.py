@@ -116,7 +116,7 @@ def test_a_client_searching_too_often_gets_a_polite_429(client):
     call_command("rebuild_index_swapped", verbosity=0)
     cache.clear()
     # Different queries: a repeated one is answered from the page cache, which costs
-    # nothing and is not counted (portal/page_cache.py).
+    # nothing and is not counted (pagecache/middleware.py).
     for query in ("城乡", "统筹", "服务"):
         assert client.get("/api/search/", {"q": query}).status_code == 200
     api = client.get("/api/search/", {"q": "劳动力"})

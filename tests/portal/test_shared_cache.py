@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from essays.models import Essay
-from portal import content_version
+from pagecache import content_version
+from pagecache.middleware import STATUS_HEADER
 from portal.cache_config import redis_caches
-from portal.page_cache import STATUS_HEADER
 from tests.redis_server import free_port
 
 pytestmark = pytest.mark.django_db

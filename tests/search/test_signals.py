@@ -1,12 +1,22 @@
 """Index maintenance: every change reaches the index when its transaction commits."""
 
+import io
 from html.parser import HTMLParser
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 
 from essays.models import Essay, Reference, Section, Topic
+from pagecache import content_version
+from pagecache.middleware import STATUS_HEADER
+from search import outbox
+from search.backends import get_backend
+from search.models import PendingReindex
 from search.services import search_essays
+from tests.essays.admin.conftest import form_data
+from tests.search.conftest import SOURCES
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +160,141 @@ def test_reindex_essays_in_batches_and_removes_the_missing_together(corpus, sear
         del search_index._writer
     assert found(NEW_WORDS) == set()
     assert len(writers) == 1  # both removed with one writer
+
+
+# One corpus event, both subscribers -----------------------------------------------------
+
+
+def _version_file() -> str:
+    path = content_version.version_path()
+    return path.read_text() if path.exists() else ""
+
+
+def _cached_twice(client, url: str) -> None:
+    client.get(url)
+    assert client.get(url)[STATUS_HEADER] == "hit"
+
+
+def test_one_admin_save_is_one_event_the_page_cache_and_search_both_follow(
+    corpus, admin_client, client, events, django_capture_on_commit_callbacks
+):
+    essay = corpus[6]
+    assert essay.sections.count() >= 2
+    page = essay.get_absolute_url()
+    _cached_twice(client, page)
+    before = _version_file()
+    change_url = reverse("admin:essays_essay_change", args=[essay.pk])
+    data = form_data(admin_client.get(change_url).content.decode())
+    data["title"] += "（修订）"
+    data["sections-0-text"] += NEW_WORDS
+    data["sections-1-text"] += "。"
+    events.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client.post(change_url, data).status_code == 302
+
+    # The essay, two inlines and the version claim: one event, naming the essay.
+    assert events.ids == [{essay.pk}]
+    assert _version_file() != before  # every process sees the change
+    assert NEW_WORDS in client.get(page).content.decode()
+    assert found(NEW_WORDS) == {essay.pk}
+    assert not PendingReindex.objects.filter(essay_id=essay.pk).exists()  # written
+
+
+def test_an_import_is_one_event_per_document_and_one_index_write(
+    corpus, client, events, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    backend = get_backend()
+    writes = []
+    original = type(backend).index
+
+    def counting_index(self, essay_ids):
+        writes.append(sorted(essay_ids))
+        return original(self, essay_ids)
+
+    monkeypatch.setattr(type(backend), "index", counting_index)
+    first = Essay.objects.get(intro__contains="城郊乡位于县城周边")
+    second = Essay.objects.get(sections__text__contains="经济全球化、信息化、市场化与民主化")
+    for essay in (first, second):
+        _cached_twice(client, essay.get_absolute_url())
+    before = _version_file()
+    changed = []
+    for source, text, marker in (
+        (SOURCES[0], "城郊乡位于县城周边", "鹦鹉螺号"),
+        (SOURCES[1], "经济全球化、信息化、市场化与民主化", "麒麟踏雪"),
+    ):
+        path = tmp_path / source.name
+        path.write_text(source.read_text(encoding="utf-8").replace(text, text + marker), "utf-8")
+        changed.append(str(path))
+    events.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_essays", *changed, stdout=io.StringIO())
+
+    # One event per document (its own transaction), naming the essays it rewrote; one
+    # index write for the whole run, at its end.
+    assert events.ids == [{first.pk}, {second.pk}]
+    assert writes == [sorted([first.pk, second.pk])]
+    assert _version_file() != before
+    assert "鹦鹉螺号" in client.get(first.get_absolute_url()).content.decode()
+    assert "麒麟踏雪" in client.get(second.get_absolute_url()).content.decode()
+    assert (found("鹦鹉螺号"), found("麒麟踏雪")) == ({first.pk}, {second.pk})
+    assert not PendingReindex.objects.filter(essay_id__in=[first.pk, second.pk]).exists()
+
+
+def test_a_rolled_back_change_reaches_neither_the_page_cache_nor_search(
+    corpus, client, events, django_capture_on_commit_callbacks
+):
+    essay = corpus[6]
+    page = essay.get_absolute_url()
+    _cached_twice(client, page)
+    before = _version_file()
+    waiting = outbox.pending_rows()  # (the corpus fixture's own rows, if any)
+    events.clear()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        section = essay.sections.order_by("order").first()
+        section.text += NEW_WORDS
+        section.save()
+        essay.topics.clear()
+        transaction.set_rollback(True)
+    assert events.ids  # announced inside the transaction…
+    assert callbacks == []  # …but nothing was left to run on a commit
+    assert _version_file() == before
+    assert outbox.pending_rows() == waiting  # no row added, none renewed
+    assert found(NEW_WORDS) == set()
+    assert NEW_WORDS not in client.get(page).content.decode()
+
+
+def test_a_transactional_backend_indexes_inside_the_transaction_without_an_outbox(
+    corpus, admin_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A backend whose index lives in the database (PostgreSQL) is written in the
+    editor's own transaction, once per event; here whoosh stands in for it."""
+    backend = get_backend()
+    writes = []
+    original = type(backend).index
+
+    def counting_index(self, essay_ids):
+        writes.append(sorted(essay_ids))
+        return original(self, essay_ids)
+
+    monkeypatch.setattr(type(backend), "transactional", True)
+    monkeypatch.setattr(type(backend), "index", counting_index)
+    essay = corpus[5]
+    waiting = outbox.pending_rows()  # (the corpus fixture's own rows, if any)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        section = essay.sections.order_by("order").first()
+        section.text += NEW_WORDS
+        section.save()
+        assert writes == [[essay.pk]]  # before the commit, in the same transaction
+        assert found(NEW_WORDS) == {essay.pk}
+        assert outbox.pending_rows() == waiting  # no outbox row
+
+    change_url = reverse("admin:essays_essay_change", args=[essay.pk])
+    data = form_data(admin_client.get(change_url).content.decode())
+    data["sections-0-text"] = data["sections-0-text"].replace(NEW_WORDS, "鲲鹏丙")
+    data["sections-1-text"] += "。"
+    writes.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client.post(change_url, data).status_code == 302
+    assert writes == [[essay.pk]]  # one write for the whole save
+    assert found("鲲鹏丙") == {essay.pk} and found(NEW_WORDS) == set()
+    assert outbox.pending_rows() == waiting  # no row added, none renewed

@@ -26,7 +26,7 @@ from essays.services.generated import (
     corpus_remove,
     default_sources,
 )
-from search.signals import reindex_essays
+from essays.signals import corpus_batch
 
 
 class Command(BaseCommand):
@@ -80,33 +80,32 @@ class Command(BaseCommand):
             raise CommandError("请用 --essays N 给出要生成的文章数（或用 --remove 删除）。")
         seed = 0 if options["seed"] is None else options["seed"]
         started = time.monotonic()
-        try:
-            report = corpus_generate(
-                essays=options["essays"],
-                seed=seed,
-                sources=options["source"] or default_sources(),
-                record_history=options["history"],
-                progress=self._progress,
-            )
-        except (GenerationError, SourceError) as error:
-            raise CommandError(str(error), returncode=1) from error
-        written = time.monotonic() - started
-        if self.verbosity >= 1:
-            self.stdout.write(
-                f"已生成 {len(report.essay_ids)} 篇文章（种子 {seed}，{report.collections} 个文集，"
-                f"{report.sections} 个章节，{report.references} 条参考文献，"
-                f"{report.characters} 字），用时 {written:.1f} 秒。"
-            )
-        if not options["no_index"]:
-            started = time.monotonic()
-            reindex_essays(report.essay_ids)
+        # The new essays are one corpus event; search indexes them when the batch ends.
+        with corpus_batch(reindex=not options["no_index"]):
+            try:
+                report = corpus_generate(
+                    essays=options["essays"],
+                    seed=seed,
+                    sources=options["source"] or default_sources(),
+                    record_history=options["history"],
+                    progress=self._progress,
+                )
+            except (GenerationError, SourceError) as error:
+                raise CommandError(str(error), returncode=1) from error
+            written = time.monotonic() - started
             if self.verbosity >= 1:
-                self.stdout.write(f"已建立索引，用时 {time.monotonic() - started:.1f} 秒。")
+                self.stdout.write(
+                    f"已生成 {len(report.essay_ids)} 篇文章（种子 {seed}，"
+                    f"{report.collections} 个文集，{report.sections} 个章节，"
+                    f"{report.references} 条参考文献，{report.characters} 字），"
+                    f"用时 {written:.1f} 秒。"
+                )
+            started = time.monotonic()
+        if not options["no_index"] and self.verbosity >= 1:
+            self.stdout.write(f"已建立索引，用时 {time.monotonic() - started:.1f} 秒。")
 
     def _remove(self, seed: int | None) -> None:
-        essay_ids = corpus_remove(seed=seed)
-        if essay_ids:
-            reindex_essays(essay_ids)
+        essay_ids = corpus_remove(seed=seed)  # one corpus event: search drops them
         if self.verbosity >= 1:
             which = "所有种子" if seed is None else f"种子 {seed}"
             self.stdout.write(f"已删除{which}的合成文章 {len(essay_ids)} 篇，并从索引中移除。")

@@ -5,7 +5,9 @@ is reported on stderr as ``FILE: reason`` and the others are imported; the exit 
 is non-zero if any failed. With ``--atomic`` every document is parsed first and all are
 written in one transaction, or none. A document is identified by its content
 fingerprint, its file name with its title, or an explicit ``X(共N篇)`` heading (see
-``essays.services.identity``); the search index is updated once, at the end.
+``essays.services.identity``). Each document's transaction sends one corpus event
+(:mod:`essays.signals`); they form one batch, so the search index is written once, at
+the end.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from essays.services.imports import (
     documents_import,
     write_error_message,
 )
-from search.signals import reindex_deferred
+from essays.signals import corpus_batch
 
 #: Document totals in the summary, with the failures.
 _DOCUMENT_LABELS = {**ACTION_LABELS, "failed": "失败"}
@@ -72,13 +74,13 @@ class Command(BaseCommand):
         self.verbosity = int(options["verbosity"])
         self.options = options
         paths = self._paths(options["paths"])
-        with reindex_deferred() as touched:
+        # One corpus event per document (its own transaction); search writes the index
+        # once, at the end of the batch (or not at all with --no-index).
+        with corpus_batch(reindex=not options["no_index"]):
             if options["atomic"]:
                 reports, documents, failures = self._import_atomic(paths)
             else:
                 reports, documents, failures = self._import_each(paths)
-            if options["no_index"]:
-                touched.clear()
         for report, document in zip(reports, documents, strict=True):
             self._report(report, document.parsed.essays)
         self._summary(reports, failures)

@@ -11,13 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from essays.backup import BackupError, backup_loads
 from essays.services.backup import backup_restore
+from essays.signals import corpus_batch
 
 
 class Command(BaseCommand):
@@ -47,18 +47,15 @@ class Command(BaseCommand):
         except BackupError as error:
             raise CommandError(f"{path}：{error}", returncode=1) from error
 
-        # Rows go in with their history as it is: no on-commit re-indexing per row either;
-        # the index is rebuilt once, below.
-        processor = apps.get_app_config("haystack").signal_processor
-        processor.teardown()
+        # Rows go in with their history as it is, announced as one corpus event (the page
+        # cache follows it); search leaves it to the rebuild below.
         try:
-            restored = backup_restore(document=document)
+            with corpus_batch(reindex=False):
+                restored = backup_restore(document=document)
         except BackupError as error:
             raise CommandError(str(error), returncode=1) from error
         except DatabaseError as error:
             raise CommandError(f"写入数据库失败，已全部撤销：{error}", returncode=1) from error
-        finally:
-            processor.setup()
         if verbosity >= 1:
             self.stdout.write(
                 self.style.SUCCESS(

@@ -4,11 +4,11 @@ Reading pages, the JSON API, feeds and search answers only change when the corpu
 search index does, so a response rendered once can be served again until then. The
 middleware sits right after whitenoise (settings.MIDDLEWARE): a hit skips the rest of the
 stack — sessions, CSRF, the database, templates, search — and costs a few stats
-(:func:`portal.content_version.current`) and one cache read.
+(:func:`pagecache.content_version.current`) and one cache read.
 
-What is stored: only responses of views marked with :func:`cacheable_page`, status 200,
-not streaming, setting no cookie, varying on nothing but ``Accept-Language``, not
-``Cache-Control: private``/``no-store``, and at most ``PORTAL_PAGE_CACHE_MAX_BYTES``.
+What is stored: only responses of views marked with :func:`pagecache.decorators.cacheable_page`,
+status 200, not streaming, setting no cookie, varying on nothing but ``Accept-Language``,
+not ``Cache-Control: private``/``no-store``, and at most ``PORTAL_PAGE_CACHE_MAX_BYTES``.
 They are stored after the middleware below this one have added their headers
 (X-Frame-Options, Content-Language, Content-Length…), so a hit carries exactly the
 headers the live response had; the middleware above (security headers, CSP) add theirs
@@ -38,8 +38,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
@@ -48,7 +46,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone, translation
 from django.utils.cache import cc_delim_re
 
-from portal import content_version
+from pagecache import content_version
+from pagecache.decorators import MARK
 from portal.shared_cache import CACHE_ERRORS
 
 log = logging.getLogger(__name__)
@@ -57,28 +56,9 @@ log = logging.getLogger(__name__)
 CACHE_ALIAS = "pages"
 #: The response header telling clients, tests and benchmarks what the cache did.
 STATUS_HEADER = "X-Page-Cache"
-#: The attribute :func:`cacheable_page` sets on a response.
-MARK = "page_cacheable"
 #: ``Vary`` values the key already accounts for (the language is part of it).
 VARY_HANDLED = frozenset({"accept-language"})
 DEFAULT_MAX_BYTES = 1024 * 1024
-
-
-def mark_cacheable(response: HttpResponseBase) -> HttpResponseBase:
-    """Mark ``response`` as the same for every anonymous reader until the content changes."""
-    setattr(response, MARK, True)
-    return response
-
-
-def cacheable_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Decorate a view whose responses depend only on the URL, the language and the
-    content: the page cache may store them (if they also pass its other checks)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        return mark_cacheable(view(request, *args, **kwargs))
-
-    return wrapper
 
 
 def is_marked(request: HttpRequest, response: HttpResponseBase) -> bool:

@@ -1,6 +1,6 @@
 """The site's content version: a cheap token that changes whenever public content may have.
 
-The page cache (:mod:`portal.page_cache`) keys every stored response by this token, so
+The page cache (:mod:`pagecache.middleware`) keys every stored response by this token, so
 a change to the corpus makes every cached page and search answer unreachable at once,
 in every worker, without deleting anything.
 
@@ -9,10 +9,12 @@ no database query):
 
 - ``DATA_DIR/content-version``, a file holding a fresh random value, replaced atomically
   (:func:`bump`) when a transaction that changed essays, sections, references, topics or
-  collections commits. Every process on the machine sees the new value on its next
-  request. With a shared cache (``PORTAL_CACHE_URL``, :mod:`portal.shared_cache`) the
-  value is a key in Redis instead, so every process on every machine sees it (one
-  round trip to Redis per request).
+  collections commits (the app subscribes :func:`content_changed` to
+  :data:`essays.signals.corpus_changed`, see :mod:`pagecache.apps`). Every process on
+  the machine sees the new value on its next request. With a shared cache
+  (``PORTAL_CACHE_URL``, :mod:`portal.shared_cache`) the value is a key in Redis
+  instead, so every process on every machine sees it (one round trip to Redis per
+  request).
 - The search backend's state token (:meth:`search.backends.SearchBackend.state_token`).
   With whoosh, re-indexing happens after the database commit (search/signals.py), so
   a search answered between the commit and the index write would be cached under the
@@ -204,9 +206,10 @@ def _bump_pending(using: str) -> bool:
 def content_changed(using: str | None = None) -> None:
     """Record that public content changed: this process at once, every process on commit.
 
-    Call it from any write that bypasses model signals (bulk inserts, ``update()``,
-    raw deletes). Within a transaction :func:`bump` is scheduled once, for its commit;
-    outside one it runs now.
+    Called for every :data:`essays.signals.corpus_changed` event (which writes that
+    bypass model signals send too: bulk inserts, ``update()``, raw deletes), and by
+    anything else that changes what pages show. Within a transaction :func:`bump` is
+    scheduled once, for its commit; outside one it runs now.
     """
     using = using or DEFAULT_DB_ALIAS
     _advance_local()
