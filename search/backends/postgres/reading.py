@@ -84,7 +84,7 @@ class Reader:
 
     def _substring(self, text: str) -> dict[int, int]:
         terms = list(dict.fromkeys(string_grams(text)))
-        if not terms:
+        if not terms or "\x00" in text:  # PostgreSQL text never holds NUL
             return {}
         if len(text) <= 2:  # one gram: the index itself answers
             rows = self._fetch(
@@ -103,6 +103,8 @@ class Reader:
 
     def near(self, words: Sequence[str], slop: int, skip: set[int]) -> set[int]:
         """Essays (not in ``skip``) holding jieba's ``words`` close together in any order."""
+        if any("\x00" in word for word in words):
+            return set()
         rows = self._fetch(
             f"SELECT DISTINCT essay_id FROM {CHUNKS} "
             "WHERE generation = %s AND words @@ %s::tsquery AND words @@ %s::tsquery",
@@ -122,7 +124,7 @@ class Reader:
         found = self._words.get(word)
         if found is None:
             found = {}
-            if 0 < len(word) <= MAX_WORD_CHARS:
+            if 0 < len(word) <= MAX_WORD_CHARS and "\x00" not in word:
                 rows = self._fetch(
                     f"SELECT essay_id, kind, count(*) FROM {CHUNKS} "
                     "WHERE generation = %s AND words @@ %s::tsquery GROUP BY essay_id, kind",
@@ -142,7 +144,9 @@ class Reader:
 
     def closeness(self, words: Sequence[str], essay_ids: Iterable[int]) -> dict[int, float]:
         """How close ``words`` stand in each essay (PostgreSQL's cover density, at most 1)."""
-        words = list(dict.fromkeys(w for w in words if 0 < len(w) <= MAX_WORD_CHARS))
+        words = list(
+            dict.fromkeys(w for w in words if 0 < len(w) <= MAX_WORD_CHARS and "\x00" not in w)
+        )
         ids = sorted(essay_ids)
         if len(words) < 2 or not ids:
             return {}
