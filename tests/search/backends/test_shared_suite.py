@@ -254,7 +254,28 @@ def test_fuzzed_queries_never_raise(engine):
             st.text(max_size=40),
             st.lists(
                 st.sampled_from(
-                    [*"\" - OR | ' \\ : & ! ( ) < > * \x00 \u3000".split(" "), "城乡", "laodongli"]
+                    [
+                        *[
+                            '"',
+                            "-",
+                            "OR",
+                            "|",
+                            "'",
+                            "\\",
+                            ":",
+                            "&",
+                            "!",
+                            "(",
+                            ")",
+                            "<",
+                            ">",
+                            "*",
+                            "\x00",
+                            "\u3000",
+                        ],
+                        "城乡",
+                        "laodongli",
+                    ]
                 ),
                 max_size=12,
             ).map(" ".join),
