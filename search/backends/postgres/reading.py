@@ -63,7 +63,7 @@ class Reader:
     generation: int
     _substrings: dict[str, dict[int, int]] = field(default_factory=dict)
     _words: dict[str, dict[int, tuple[int, int, int]]] = field(default_factory=dict)
-    _stats: tuple[int, float] | None = None
+    _chunks: dict[int, int] | None = None
 
     def _fetch(self, sql: str, params: list) -> list[tuple]:
         self.cursor.execute(sql, params)
@@ -163,27 +163,24 @@ class Reader:
 
     # Documents --------------------------------------------------------------------
 
-    def stats(self) -> tuple[int, float]:
-        """How many essays the generation holds, and their mean number of text chunks."""
-        if self._stats is None:
+    def _documents(self) -> dict[int, int]:
+        if self._chunks is None:
             rows = self._fetch(
-                f"SELECT count(*), COALESCE(avg(chunks), 0) FROM {DOCUMENTS} WHERE generation = %s",
+                f"SELECT essay_id, chunks FROM {DOCUMENTS} WHERE generation = %s",
                 [self.generation],
             )
-            self._stats = (int(rows[0][0]), max(1.0, float(rows[0][1])))
-        return self._stats
+            self._chunks = dict(rows)
+        return self._chunks
 
-    def chunk_counts(self, essay_ids: Iterable[int]) -> dict[int, int]:
-        """Each essay's number of text chunks."""
-        ids = sorted(essay_ids)
-        if not ids:
-            return {}
-        rows = self._fetch(
-            f"SELECT essay_id, chunks FROM {DOCUMENTS} "
-            "WHERE generation = %s AND essay_id = ANY(%s)",
-            [self.generation, ids],
-        )
-        return dict(rows)
+    def stats(self) -> tuple[int, float]:
+        """How many essays the generation holds, and their mean number of text chunks."""
+        chunks = self._documents()
+        return len(chunks), max(1.0, sum(chunks.values()) / max(1, len(chunks)))
+
+    def chunk_counts(self) -> dict[int, int]:
+        """Each essay's number of text chunks (one read of every document's row: cheaper
+        than looking up thousands of matching essays one by one)."""
+        return self._documents()
 
     # Vocabulary -------------------------------------------------------------------
 
