@@ -1,9 +1,8 @@
 """An essay as the PostgreSQL backend stores it: parts, chunks, and their tsvectors.
 
 An essay is cut into **parts** (its title, its keywords and section headings, its intro,
-each section's text, its references; consecutive short ones joined up to
-:data:`CHUNK_CHARS`), each hashed from its source text, so that re-indexing an essay
-re-analyses only the parts whose text changed. A part is
+each section's text, its references), each hashed from its source text, so that
+re-indexing an essay re-analyses only the parts whose text changed. A part is
 normalised like the whoosh index's text (:func:`essays.text.normalize.normalize`,
 whitespace collapsed per line) and cut into **chunks** of whole lines of at most
 :data:`CHUNK_CHARS` characters; a longer line is cut into windows that overlap by
@@ -87,46 +86,14 @@ def essay_parts(essay: Essay) -> list[Part]:
     part is keyed by its id); uses prefetched sections and references if any."""
     sections = list(essay.sections.all())
     references = list(essay.references.all())
-    text = [
+    parts = [
+        Part("title", TITLE, _lines(essay.title, essay.subtitle)),
+        Part("head", HEAD, _lines(*essay.keyword_list, *(s.heading for s in sections))),
         Part("intro", TEXT, _lines(essay.intro)),
         *(Part(f"s{section.pk}", TEXT, _lines(section.text)) for section in sections),
         Part("refs", TEXT, _lines(*(reference.text for reference in references))),
     ]
-    parts = [
-        Part("title", TITLE, _lines(essay.title, essay.subtitle)),
-        Part("head", HEAD, _lines(*essay.keyword_list, *(s.heading for s in sections))),
-        *_grouped([part for part in text if part.lines]),
-    ]
     return [part for part in parts if part.lines]
-
-
-def _grouped(parts: list[Part]) -> list[Part]:
-    """Consecutive short text parts joined into one of at most CHUNK_CHARS characters.
-
-    Papers have many short sections (about 700 characters on average): one chunk for
-    each would make three times as many rows for every search to visit. The joined
-    part is keyed by its first member, so an edit re-analyses one group of sections.
-    """
-    groups: list[Part] = []
-    members: list[Part] = []
-    size = 0
-    for part in parts:
-        length = sum(len(line) + 1 for line in part.lines)
-        if members and size + length > CHUNK_CHARS:
-            groups.append(_join(members))
-            members, size = [], 0
-        members.append(part)
-        size += length
-    if members:
-        groups.append(_join(members))
-    return groups
-
-
-def _join(members: list[Part]) -> Part:
-    if len(members) == 1:
-        return members[0]
-    lines = tuple(line for part in members for line in part.lines)
-    return Part(f"{members[0].key}+{len(members)}", TEXT, lines)
 
 
 def normalised_lines(part: Part) -> list[str]:
