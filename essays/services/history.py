@@ -29,6 +29,14 @@ _ORDER_OFFSET = 1_000_000
 BASELINE_REASON = "开始记录历史前的内容"
 
 
+def change_reason(text: str) -> str:
+    """``text`` fitted to the history's change-reason column (an ellipsis ends a cut one):
+    a reason naming a long paper title must not fail the save (PostgreSQL enforces the
+    column's length; SQLite does not)."""
+    limit = Essay.history.model._meta.get_field("history_change_reason").max_length or 100
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class HistoryError(Exception):
     """A revert or recovery that cannot be done; the message is for the editor (Chinese)."""
 
@@ -40,7 +48,7 @@ def _tracked_values(instance: models.Model, model: type[models.Model]) -> tuple[
 def essay_version_record(*, essay: Essay, reason: str = "", created: bool = False) -> None:
     """Record the essay as it is now (fields and topics) as one version in its history."""
     if reason:
-        essay._change_reason = reason  # type: ignore[attr-defined]
+        essay._change_reason = change_reason(reason)  # type: ignore[attr-defined]
     essay_history.create_historical_record(essay, "+" if created else "~")
     if reason:
         del essay._change_reason  # type: ignore[attr-defined]
@@ -84,7 +92,7 @@ def _restore_rows(
 
     extra = [pk for pk in current if pk not in wanted and pk in tracked]
     for row in model.objects.filter(pk__in=extra):
-        row._change_reason = reason
+        row._change_reason = change_reason(reason)
         row.delete()
     current = {row.pk: row for row in model.objects.filter(essay=essay)}  # after cascades
     changed = [
@@ -99,7 +107,7 @@ def _restore_rows(
     send_corpus_changed([essay.pk])  # update() sends no signal (the saves below do, if any)
     for row in sorted(changed, key=lambda r: r.order):
         row._state.adding = not model.objects.filter(pk=row.pk).exists()
-        row._change_reason = reason
+        row._change_reason = change_reason(reason)
         row.save()
 
 

@@ -24,7 +24,11 @@ from essays.content import (
 from essays.display_titles import EssayText, Heading, suggest_short_titles
 from essays.importer.parsed import ParsedDocument, ParsedEssay
 from essays.models import Collection, Essay, Reference, Section, Topic
-from essays.services.history import essay_history_baseline, essay_version_record
+from essays.services.history import (
+    change_reason,
+    essay_history_baseline,
+    essay_version_record,
+)
 from essays.services.identity import document_identity
 from essays.services.topics import suggest_topics
 from essays.signals import corpus_changes, send_corpus_changed
@@ -465,10 +469,10 @@ def essays_bulk_create(
     send_corpus_changed([essay.pk for essay in essays])
     if record_history:
         Section.history.bulk_history_create(
-            sections, batch_size=batch_size, default_change_reason=reason
+            sections, batch_size=batch_size, default_change_reason=change_reason(reason)
         )
         Reference.history.bulk_history_create(
-            references, batch_size=batch_size, default_change_reason=reason
+            references, batch_size=batch_size, default_change_reason=change_reason(reason)
         )
         for essay in essays:
             essay_version_record(essay=essay, reason=reason, created=True)

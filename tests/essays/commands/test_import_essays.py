@@ -197,3 +197,19 @@ def test_no_index_leaves_the_index_alone(monkeypatch):
 def test_no_progress_bar_when_stderr_is_not_a_terminal(capsys):
     import_essays()
     assert capsys.readouterr().err == ""
+
+
+def test_a_paper_with_a_long_title_imports_and_its_history_names_it(tmp_path):
+    """Real paper titles run past the history's 100-character change reason (PostgreSQL
+    refused such imports with "value too long"); the reason is cut, the import succeeds."""
+    title = "基于" + "城乡统筹发展与农村劳动力转移培训的公共服务均等化" * 5 + "研究"
+    paper = tmp_path / "long-title.txt"
+    paper.write_text(
+        f"{title}\n\n摘要：本文讨论城乡统筹与劳动力转移。\n\n一、引言\n\n城乡统筹是一项长期任务。\n",
+        encoding="utf-8",
+    )
+    call_command("import_essays", str(paper), stdout=io.StringIO(), stderr=io.StringIO())
+    essay = Essay.objects.get(collection__source_name="long-title.txt")
+    reason = essay.history.latest("history_date").history_change_reason
+    assert len(title) > 100
+    assert len(reason) <= 100 and reason.startswith("导入《") and reason.endswith("…")
