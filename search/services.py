@@ -11,11 +11,17 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 
 from essays.models import Essay, Section, Topic
-from essays.text.normalize import fold
 from search import query as q
 from search.backends import EXACT, PINYIN, Hit, IndexUnavailable, get_backend
 from search.documents import essay_text
-from search.highlight import find_spans, fold_all, held_spans, held_terms, snippet
+from search.highlight import (
+    find_folded_spans,
+    find_spans,
+    fold_all,
+    held_spans,
+    held_terms,
+    snippet,
+)
 from search.stopwords import is_informative
 
 HEADING_WEIGHT = 3
@@ -278,22 +284,25 @@ def _snippet_source(essay: Essay, section: Section | None, terms, pinyin) -> str
             return section.text
         return f"{section.heading}：{section.text}"
     text = essay_text(essay)
-    sentences = [
-        sentence
-        for part in [*text.head, *text.body]
-        for sentence in _SENTENCE_END.split(part or "")
-        if sentence.strip()
-    ]
+    parts = [part for part in [*text.head, *text.body] if part]
+    sentences: list[tuple[str, str]] = []  # each sentence with its folded form
+    # Folded once per essay: fold keeps lengths, so a part's folded sentences are slices.
+    for part, folded in zip(parts, fold_all(parts), strict=True):
+        offset = 0
+        for sentence in _SENTENCE_END.split(part):
+            if sentence.strip():
+                sentences.append((sentence, folded[offset : offset + len(sentence)]))
+            offset += len(sentence)
     if not sentences:
         return essay.title
-    best = max(
+    best, folded = max(
         sentences,
-        key=lambda sentence: (
-            _coverage(set(held_terms(fold(sentence), terms))),
-            len(find_spans(sentence, terms, pinyin)),
+        key=lambda pair: (
+            _coverage(set(held_terms(pair[1], terms))),
+            len(find_folded_spans(pair[1], terms, pinyin)),
         ),
     )
-    return best if find_spans(best, terms, pinyin) else (essay.intro or sentences[0])
+    return best if find_folded_spans(folded, terms, pinyin) else (essay.intro or sentences[0][0])
 
 
 def topics_with_counts() -> list[Topic]:
