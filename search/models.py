@@ -31,3 +31,101 @@ class PendingReindex(models.Model):
 
     def __str__(self) -> str:
         return f"文章 {self.essay_id}（自 {self.pending_since:%Y-%m-%d %H:%M:%S}）"
+
+
+# The PostgreSQL search backend's tables (search/backends/postgres). Their full-text
+# columns (``words`` and ``grams`` tsvectors) and GIN indexes exist on PostgreSQL only:
+# migration 0002 adds them there, and the backend reads and writes them in SQL.
+
+
+class SearchState(models.Model):
+    """The PostgreSQL backend's one row: which generation of documents readers see.
+
+    A full rebuild writes generation ``building`` beside the live one while edits keep
+    writing both, then makes it live in one short transaction (readers never see a
+    half-built index).
+    """
+
+    generation = models.PositiveIntegerField("当前索引代", default=1)
+    building = models.PositiveIntegerField("正在重建的索引代", null=True, blank=True)
+    rebuilt_at = models.DateTimeField("最近重建时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "搜索索引状态"
+        verbose_name_plural = "搜索索引状态"
+
+    def __str__(self) -> str:
+        return f"第 {self.generation} 代"
+
+
+class SearchDocument(models.Model):
+    """An essay as the PostgreSQL backend holds it (one row per essay and generation):
+    how many jieba words it has (for ranking) and when it was last written."""
+
+    generation = models.PositiveIntegerField("索引代")
+    essay_id = models.BigIntegerField("文章编号")
+    length = models.PositiveIntegerField("词数", default=0)
+    chunks = models.PositiveIntegerField("正文块数", default=0)
+
+    class Meta:
+        verbose_name = "搜索文档"
+        verbose_name_plural = "搜索文档"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["generation", "essay_id"], name="search_document_generation_essay"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"文章 {self.essay_id}（第 {self.generation} 代）"
+
+
+class SearchChunk(models.Model):
+    """One piece of an essay's searchable text: a part (title, keywords and headings,
+    intro, a section, references) or, for a long part, one of its overlapping windows.
+
+    ``body`` is the normalised text (lines with whitespace collapsed), ``digest`` the
+    hash of the part's source text: an unchanged part is never analysed again. On
+    PostgreSQL the row also holds ``words`` (jieba words with positions, weighted A title,
+    B keywords and headings, C text) and ``grams`` (characters and character pairs).
+    """
+
+    generation = models.PositiveIntegerField("索引代")
+    essay_id = models.BigIntegerField("文章编号")
+    part = models.CharField("部分", max_length=40)
+    seq = models.PositiveIntegerField("窗口序号")
+    kind = models.CharField("权重", max_length=1)
+    digest = models.CharField("源文本摘要", max_length=32)
+    body = models.TextField("规范化文本")
+    length = models.PositiveIntegerField("词数", default=0)
+
+    class Meta:
+        verbose_name = "搜索文本块"
+        verbose_name_plural = "搜索文本块"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["generation", "essay_id", "part", "seq"], name="search_chunk_identity"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"文章 {self.essay_id} {self.part}#{self.seq}"
+
+
+class SearchGram(models.Model):
+    """A Chinese character or pair of characters some indexed essay holds: the
+    vocabulary pinyin queries and "did you mean" are spelled from. Only grows between
+    rebuilds (a stale entry spells a candidate that then matches nothing)."""
+
+    generation = models.PositiveIntegerField("索引代")
+    gram = models.CharField("字或字对", max_length=2)
+
+    class Meta:
+        verbose_name = "索引字表"
+        verbose_name_plural = "索引字表"
+        constraints = [
+            models.UniqueConstraint(fields=["generation", "gram"], name="search_gram_identity")
+        ]
+
+    def __str__(self) -> str:
+        return self.gram

@@ -92,7 +92,8 @@ class EssaySignalProcessor(BaseSignalProcessor):
 
 def schedule_reindex(essay_ids: Iterable[int], *, using: str | None = None) -> None:
     """Record these essays in the outbox in the current transaction, and write them to
-    the index when it commits (now outside a transaction); see :mod:`search.outbox`."""
+    the index when it commits (now outside a transaction); see :mod:`search.outbox`.
+    A transactional backend (PostgreSQL) writes them at once, in that transaction."""
     ids = {int(pk) for pk in essay_ids}
     if not ids:
         return
@@ -100,6 +101,11 @@ def schedule_reindex(essay_ids: Iterable[int], *, using: str | None = None) -> N
     if deferred is not None:  # inside reindex_deferred(): rows now, the index write at its end
         deferred.update(ids)
         outbox.record(ids, using=using)
+        return
+    from search.backends import get_backend
+
+    if get_backend().transactional:  # written now, in the transaction of the change
+        get_backend().index(ids)
         return
     _pending_ids().update(ids)
     outbox.record(ids, using=using, on_commit=flush)
