@@ -38,7 +38,10 @@ def free_port() -> int:
 def node_env(
     data_dir: Path, database_url: str, cache_url: str, static_root: Path, **extra: str
 ) -> dict[str, str]:
-    """The environment of one web node: production-like, plain http on loopback."""
+    """The environment of one web node: production-like, plain http on loopback.
+
+    ``extra`` overrides (e.g. ``DJANGO_SETTINGS_MODULE="portal.test_settings"``: static
+    files served from the apps' folders, no ``collectstatic`` needed)."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -64,6 +67,28 @@ def node_env(
     )
     env.update(extra)
     return env
+
+
+#: Python run by :func:`prepare_database`: migrate, import the bundled documents (indexed
+#: by the configured backend as they are written) and add editors, in one process.
+PREPARE = """
+import sys
+from pathlib import Path
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
+sources = sorted(str(p) for p in Path("fixtures/source").glob("*.txt"))
+call_command("import_essays", *sources, verbosity=0)
+for name, password in {editors!r}:
+    user = User.objects.create_user(name, password=password, is_staff=True)
+    user.groups.add(Group.objects.get(name="编辑"))
+"""
+
+
+def prepare_database(env: dict[str, str], editors: list[tuple[str, str]]) -> None:
+    """Migrate the nodes' database, import the bundled documents, add ``editors``
+    (name, password) to the 编辑 group: one Django process."""
+    manage(env, "shell", "-c", PREPARE.format(editors=editors))
 
 
 def manage(env: dict[str, str], *args: str, timeout: float = 300) -> str:
@@ -92,8 +117,8 @@ class Node:
         self.log_path = Path(env["PORTAL_DATA_DIR"]) / f"gunicorn-{name}.log"
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 60) -> Node:
-        """Start gunicorn and wait until ``/healthz`` answers."""
+    def spawn(self) -> Node:
+        """Start gunicorn (without waiting for it: see :meth:`wait_ready`)."""
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [GUNICORN, "-c", str(ROOT / "portal" / "gunicorn.conf.py")],
@@ -103,6 +128,11 @@ class Node:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: stopped as one
             )
+        return self
+
+    def wait_ready(self, timeout: float = 60) -> Node:
+        """Wait until the node answers ``/healthz`` (any status: 503 is a verdict)."""
+        assert self.process is not None, "spawn() first"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -111,11 +141,15 @@ class Node:
                 with urllib.request.urlopen(self.base + "/healthz", timeout=5):
                     return self
             except urllib.error.HTTPError:
-                return self  # it answers (503 is a health verdict, not a dead server)
+                return self
             except OSError:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"node {self.name} did not answer within {timeout} s:\n{self.log()}")
+
+    def start(self, timeout: float = 60) -> Node:
+        """Start gunicorn and wait until it answers."""
+        return self.spawn().wait_ready(timeout)
 
     def log(self) -> str:
         """The tail of the node's gunicorn log."""

@@ -23,14 +23,13 @@ from pathlib import Path
 import pytest
 
 from bench.nodes import (
-    ROOT,
     Browser,
     Node,
     RedisServer,
     create_database,
     drop_database,
-    manage,
     node_env,
+    prepare_database,
 )
 from tests.essays.admin.conftest import PASSWORD, form_data
 
@@ -48,12 +47,6 @@ pytestmark = [
         reason="the PostgreSQL search backend (search.backends.postgres) is not in this tree",
     ),
 ]
-
-EDITOR_SETUP = """
-from django.contrib.auth.models import Group, User
-user = User.objects.create_user("bianji", password={password!r}, is_staff=True)
-user.groups.add(Group.objects.get(name="编辑"))
-"""
 
 
 @dataclass
@@ -88,20 +81,17 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
             "PORTAL_SEARCH_RATE_LIMIT": str(RATE_LIMIT),
             "PORTAL_SEARCH_RATE_WINDOW": "3600",
             "PORTAL_TRUSTED_PROXIES": "1",  # each simulated client says who it is
+            # Static files from the apps' folders (no collectstatic): not what is tested.
+            "DJANGO_SETTINGS_MODULE": "portal.test_settings",
         }
         envs = {}
         for node in ("a", "b"):
             (folder / node).mkdir()
             envs[node] = node_env(folder / node, database_url, redis.url, static_root, **limits)
-        setup = envs["a"]
-        manage(setup, "migrate", "--noinput", "-v0")
-        manage(setup, "collectstatic", "--noinput", "-v0")
-        manage(setup, "import_essays", *map(str, sorted((ROOT / "fixtures/source").glob("*.txt"))))
-        manage(setup, "rebuild_index_swapped", "-v0")
-        manage(setup, "shell", "-c", EDITOR_SETUP.format(password=PASSWORD))
-        nodes = [Node(node, envs[node]) for node in ("a", "b")]
+        prepare_database(envs["a"], [("bianji", PASSWORD)])
+        nodes = [Node(node, envs[node]).spawn() for node in ("a", "b")]
         for node in nodes:
-            node.start()
+            node.wait_ready()
         yield Cluster(nodes[0], nodes[1], database_url)
     finally:
         for node in nodes:
