@@ -194,6 +194,9 @@ def search(engine: str, env: dict[str, str], queries: Path, budget: float) -> di
     result["p50_ms"] = round(statistics.median(times), 1) if times else 0.0
     result["p95_ms"] = round(percentile(times, 0.95), 1)
     result["max_ms"] = round(max(times, default=0.0), 1)
+    cpu = [a["cpu_ms"] for a in result["asked"]]
+    result["cpu_p50_ms"] = round(statistics.median(cpu), 1) if cpu else 0.0
+    result["cpu_p95_ms"] = round(percentile(cpu, 0.95), 1)
     kinds: dict[str, list[float]] = {}
     for asked in result["asked"]:
         kinds.setdefault(asked["kind"], []).append(asked["ms"])
@@ -306,6 +309,11 @@ def table(result: dict[str, Any]) -> str:
             f"  {kind}: p50 / p95 (asked)",
             lambda e, k=kind: _kind_cell(s[e]["by_kind"].get(k)),
         )
+    row(
+        "Python CPU per query p50 / p95 (ms)",
+        lambda e: f"{s[e]['cpu_p50_ms']:.1f} / {s[e]['cpu_p95_ms']:.1f}",
+    )
+    row("load average before / after", lambda e: " / ".join(map(str, s[e]["load_average"])))
     row("first query after start (ms)", lambda e: f"{s[e]['first_query_ms']:.0f}")
     row(
         "rebuild wall / CPU (s)",

@@ -12,7 +12,9 @@ the run's ``DATABASE_URL`` and ``PORTAL_DATA_DIR``) prints one JSON line. ``ENGI
 
 Each query is asked once, in the order given, after one warm-up query (not counted), in
 a process that has seen none of them: no cache of the portal has met them (the OS file
-cache and PostgreSQL's buffers may hold the index). A time budget stops the loop; the
+cache and PostgreSQL's buffers may hold the index). Each query's wall time and this
+process's CPU time are kept (the CPU figure leaves out the database server's work, so it
+is comparable between engines only as "time spent in Python"). A time budget stops the loop; the
 queries not asked are counted. Memory: the process's resident set (``VmRSS``, and its
 peak ``VmHWM``) after the timed loop, and, in a second pass over the first queries with
 :mod:`tracemalloc` on (not timed: tracing slows Python down), the peak of Python
@@ -109,19 +111,21 @@ def run(engine: str, queries: list[list[str]], warm_up: str, budget: float) -> d
     search(warm_up)
     first_ms = (time.perf_counter() - started) * 1000
     rss_before = _status_mb("VmRSS")
+    load_before = os.getloadavg()[0]
 
     asked: list[dict[str, Any]] = []
     deadline = time.perf_counter() + budget
     for kind, query in queries:
         if time.perf_counter() > deadline:
             break
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         count = search(query)
         asked.append(
             {
                 "kind": kind,
                 "query": query,
                 "ms": (time.perf_counter() - started) * 1000,
+                "cpu_ms": (time.process_time() - cpu) * 1000,
                 "count": count,
             }
         )
@@ -141,6 +145,7 @@ def run(engine: str, queries: list[list[str]], warm_up: str, budget: float) -> d
         "first_query_ms": round(first_ms, 1),
         "asked": asked,
         "not_asked": len(queries) - len(asked),
+        "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "rss_before_mb": round(rss_before, 1),
         "rss_after_mb": round(rss_after, 1),
         "rss_peak_mb": round(rss_peak, 1),
