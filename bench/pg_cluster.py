@@ -31,7 +31,7 @@ class PgCluster:
 
     def __init__(self, folder: Path | None = None) -> None:
         self.owned = folder is None
-        self.folder = Path(folder or tempfile.mkdtemp(prefix="portal-pg-"))
+        self.folder = Path(folder or tempfile.mkdtemp(prefix="portal-pg-")).resolve()
         self.port = 0
         self._as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
