@@ -10,6 +10,9 @@ POSTGRES_SQL = [
     "CREATE INDEX search_chunk_words_gin ON search_searchchunk USING gin (words)",
     "CREATE INDEX search_chunk_grams_gin ON search_searchchunk USING gin (grams)",
     "CREATE INDEX search_chunk_essay ON search_searchchunk (essay_id, generation)",
+    # Text and tsvectors out of line: a search reads only the small row of each chunk
+    # the GIN index names (its essay), not kilobytes of compressed text with it.
+    "ALTER TABLE search_searchchunk SET (toast_tuple_target = 128)",
 ]
 POSTGRES_REVERSE_SQL = [
     "DROP INDEX IF EXISTS search_chunk_essay",

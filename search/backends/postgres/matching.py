@@ -268,7 +268,7 @@ def _scores(
     if not essays:
         return {}
     documents, average = reader.stats()
-    chunks = reader.chunk_counts(essays)
+    chunks = reader.chunk_counts()
     scores = dict.fromkeys(essays, 0.0)
 
     def add_string(text: str) -> None:

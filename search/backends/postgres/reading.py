@@ -63,7 +63,7 @@ class Reader:
     generation: int
     _substrings: dict[str, dict[int, int]] = field(default_factory=dict)
     _words: dict[str, dict[int, tuple[int, int, int]]] = field(default_factory=dict)
-    _stats: tuple[int, float] | None = None
+    _chunks: dict[int, int] | None = None
 
     def _fetch(self, sql: str, params: list) -> list[tuple]:
         self.cursor.execute(sql, params)
@@ -84,7 +84,7 @@ class Reader:
 
     def _substring(self, text: str) -> dict[int, int]:
         terms = list(dict.fromkeys(string_grams(text)))
-        if not terms:
+        if not terms or "\x00" in text:  # PostgreSQL text never holds NUL
             return {}
         if len(text) <= 2:  # one gram: the index itself answers
             rows = self._fetch(
@@ -103,6 +103,8 @@ class Reader:
 
     def near(self, words: Sequence[str], slop: int, skip: set[int]) -> set[int]:
         """Essays (not in ``skip``) holding jieba's ``words`` close together in any order."""
+        if any("\x00" in word for word in words):
+            return set()
         rows = self._fetch(
             f"SELECT DISTINCT essay_id FROM {CHUNKS} "
             "WHERE generation = %s AND words @@ %s::tsquery AND words @@ %s::tsquery",
@@ -122,7 +124,7 @@ class Reader:
         found = self._words.get(word)
         if found is None:
             found = {}
-            if 0 < len(word) <= MAX_WORD_CHARS:
+            if 0 < len(word) <= MAX_WORD_CHARS and "\x00" not in word:
                 rows = self._fetch(
                     f"SELECT essay_id, kind, count(*) FROM {CHUNKS} "
                     "WHERE generation = %s AND words @@ %s::tsquery GROUP BY essay_id, kind",
@@ -142,7 +144,9 @@ class Reader:
 
     def closeness(self, words: Sequence[str], essay_ids: Iterable[int]) -> dict[int, float]:
         """How close ``words`` stand in each essay (PostgreSQL's cover density, at most 1)."""
-        words = list(dict.fromkeys(w for w in words if 0 < len(w) <= MAX_WORD_CHARS))
+        words = list(
+            dict.fromkeys(w for w in words if 0 < len(w) <= MAX_WORD_CHARS and "\x00" not in w)
+        )
         ids = sorted(essay_ids)
         if len(words) < 2 or not ids:
             return {}
@@ -159,27 +163,24 @@ class Reader:
 
     # Documents --------------------------------------------------------------------
 
-    def stats(self) -> tuple[int, float]:
-        """How many essays the generation holds, and their mean number of text chunks."""
-        if self._stats is None:
+    def _documents(self) -> dict[int, int]:
+        if self._chunks is None:
             rows = self._fetch(
-                f"SELECT count(*), COALESCE(avg(chunks), 0) FROM {DOCUMENTS} WHERE generation = %s",
+                f"SELECT essay_id, chunks FROM {DOCUMENTS} WHERE generation = %s",
                 [self.generation],
             )
-            self._stats = (int(rows[0][0]), max(1.0, float(rows[0][1])))
-        return self._stats
+            self._chunks = dict(rows)
+        return self._chunks
 
-    def chunk_counts(self, essay_ids: Iterable[int]) -> dict[int, int]:
-        """Each essay's number of text chunks."""
-        ids = sorted(essay_ids)
-        if not ids:
-            return {}
-        rows = self._fetch(
-            f"SELECT essay_id, chunks FROM {DOCUMENTS} "
-            "WHERE generation = %s AND essay_id = ANY(%s)",
-            [self.generation, ids],
-        )
-        return dict(rows)
+    def stats(self) -> tuple[int, float]:
+        """How many essays the generation holds, and their mean number of text chunks."""
+        chunks = self._documents()
+        return len(chunks), max(1.0, sum(chunks.values()) / max(1, len(chunks)))
+
+    def chunk_counts(self) -> dict[int, int]:
+        """Each essay's number of text chunks (one read of every document's row: cheaper
+        than looking up thousands of matching essays one by one)."""
+        return self._documents()
 
     # Vocabulary -------------------------------------------------------------------
 

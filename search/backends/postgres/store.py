@@ -182,13 +182,17 @@ def index_essays(essay_ids: Iterable[int]) -> int:
     ids = sorted({int(pk) for pk in essay_ids})
     if not ids:
         return 0
+    analysed = 0
     with transaction.atomic(), connection.cursor() as cursor:
         # FOR SHARE: a rebuild's switch waits for this transaction, and sees its rows.
         state = read_state(cursor, lock="FOR SHARE")
         lock_essays(cursor, ids)
-        essays = _load(ids)
-        cache = _Analysed()
-        return sum(write_essays(cursor, gen, ids, essays, cache) for gen in state.written)
+        for start in range(0, len(ids), REBUILD_BATCH):  # a bulk import: bounded memory
+            batch = ids[start : start + REBUILD_BATCH]
+            essays = _load(batch)
+            cache = _Analysed()
+            analysed += sum(write_essays(cursor, g, batch, essays, cache) for g in state.written)
+    return analysed
 
 
 def clear_all() -> None:
