@@ -302,3 +302,25 @@ def test_a_missing_index_is_index_unavailable_and_a_503(engine, backend_name, cl
         assert api.status_code == 503 and "暂时无法搜索" in api.json()["error"]
         health = client.get("/healthz")
         assert health.status_code == 503 and health.json()["checks"]["index"]["ok"] is False
+
+
+def test_fuzzed_requests_get_a_page_or_a_chinese_message(engine, client):
+    @settings(
+        max_examples=30,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(
+        st.text(max_size=30),
+        st.one_of(st.none(), st.sampled_from(["1", "2", "-1", "x", "99999"])),
+        st.one_of(st.none(), st.sampled_from(["laodongli-zhuanyi", "nope", "../"])),
+    )
+    def request(text, page, topic):
+        params = {key: value for key, value in {"page": page, "topic": topic}.items() if value}
+        for path in ("/search/", "/api/search/"):
+            response = client.get(path, {"q": text, **params})
+            assert response.status_code in {200, 400, 404}, (path, text, response.status_code)
+
+    request()
