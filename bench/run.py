@@ -844,7 +844,15 @@ def machine() -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse the options, run every size, print the table and write the JSON."""
+    """Parse the options, run every size, print the table and write the JSON.
+
+    With ``--corpus PATH`` the real-corpus mode runs instead (:mod:`bench.corpus`).
+    """
+    argv = sys.argv[1:] if argv is None else argv
+    if any(arg == "--corpus" or arg.startswith("--corpus=") for arg in argv):
+        from bench.corpus import main as corpus_main
+
+        return corpus_main(argv)
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument(
         "--sizes",
@@ -867,6 +875,10 @@ def main(argv: list[str] | None = None) -> int:
         "--data-root",
         default=str(RESULTS),
         help="where the per-size data directories go (default bench/results)",
+    )
+    parser.add_argument(
+        "--corpus",
+        help="real-corpus mode: a folder or .tar.xz of papers (see bench/corpus.py)",
     )
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]

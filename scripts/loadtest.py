@@ -3,6 +3,11 @@
 
     .venv/bin/python scripts/loadtest.py [--duration 30] [--max-requests 4000]
         [--clients 4] [--editors 2] [--edits 15] [--database-url URL] [--json PATH]
+        [--nodes N [--cache-url REDIS_URL] [--kill-one]]
+
+With ``--nodes N`` (N ≥ 2) the run is the several-machine one of :mod:`bench.multinode`:
+N gunicorn nodes with their own data directories on one PostgreSQL (a throwaway cluster
+unless ``--database-url``) and one Redis, ``PORTAL_SEARCH_BACKEND=postgres``.
 
 Steps: a fresh data directory (SQLite unless ``--database-url``) gets the bundled
 documents imported and indexed; gunicorn starts on a free 127.0.0.1 port with 2 workers;
@@ -164,9 +169,19 @@ def main() -> int:
     parser.add_argument("--database-url", default="", help="PostgreSQL URL (default SQLite)")
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
     parser.add_argument("--json", default="", help="also write the figures to this file")
+    parser.add_argument(
+        "--nodes", type=int, default=1, help="web nodes on PostgreSQL + Redis (bench/multinode.py)"
+    )
+    parser.add_argument("--cache-url", default="", help="with --nodes: Redis (default: own)")
+    parser.add_argument("--kill-one", action="store_true", help="with --nodes: SIGKILL one")
     options = parser.parse_args()
     if options.duration > 600 or options.max_requests > 100_000:
         sys.exit("loadtest: keep it bounded (--duration ≤ 600, --max-requests ≤ 100000)")
+    if options.nodes > 1:
+        sys.path.insert(0, str(ROOT))
+        from bench.multinode import main as nodes_main
+
+        return nodes_main(options, EDITOR, SEARCHES)
 
     data_dir = Path(tempfile.mkdtemp(prefix="portal-load-"))
     env = {
