@@ -50,6 +50,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from portal.shared_cache import CACHE_ERRORS, is_shared
+from portal.small_files import read_small
 
 log = logging.getLogger(__name__)
 
@@ -67,22 +68,6 @@ _scopes = itertools.count(1)
 def version_path() -> Path:
     """Where the content-version file lives."""
     return Path(settings.DATA_DIR) / VERSION_FILE
-
-
-def _read_small(path: str) -> str:
-    """The stripped text of a small file, or "-" when it cannot be read (raw ``os`` calls:
-    a buffered text file costs several times more)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return "-"
-    try:
-        data = os.read(fd, 256)
-    except OSError:
-        return "-"
-    finally:
-        os.close(fd)
-    return data.decode("utf-8", "replace").strip() or "-"
 
 
 def index_token() -> str:
@@ -132,7 +117,7 @@ def current() -> str:
     if is_shared():
         version = _shared_version()
     else:
-        version = _read_small(os.path.join(settings.DATA_DIR, VERSION_FILE))
+        version = read_small(os.path.join(settings.DATA_DIR, VERSION_FILE))
     return f"{version}|{index_token()}|{_local_generation}|{transaction_scope()}"
 
 

@@ -17,6 +17,7 @@ second tier shown after the direct matches. Each backend does the matching (whoo
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from essays.text.normalize import collapse_whitespace, normalize
@@ -178,3 +179,16 @@ def loose_words(clause: Clause) -> list[str]:
     if len(words) < 2:
         return []
     return list(dict.fromkeys(w for w in words if is_informative(w)))
+
+
+def scored_words(parsed: ParsedQuery, spellings: Iterable[str] = ()) -> list[str]:
+    """The words a match is scored by, each once, in order: every clause's loosened words
+    (the clause itself when it has none; pinyin clauses aside), then the Chinese
+    spellings its pinyin matched."""
+    words: list[str] = []
+    for clause in parsed.clauses:
+        if clause.is_pinyin:
+            continue
+        words.extend(loose_words(clause) or [clause.text])
+    words.extend(spellings)
+    return list(dict.fromkeys(words))

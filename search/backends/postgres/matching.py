@@ -300,13 +300,8 @@ def _scores(
 def _words(
     matcher: Matcher, parsed: q.ParsedQuery, spellings: list[str]
 ) -> list[tuple[str, set[int]]]:
-    words: list[str] = []
-    for clause in parsed.clauses:
-        if clause.is_pinyin:
-            continue
-        words.extend(q.loose_words(clause) or [clause.text])
-    words.extend(spellings)
-    return [(word, matcher.substring(word)) for word in dict.fromkeys(words)]
+    """The query's scored words (:func:`search.query.scored_words`), each with its essays."""
+    return [(word, matcher.substring(word)) for word in q.scored_words(parsed, spellings)]
 
 
 def homophones(reader: Reader, text: str) -> list[str]:

@@ -239,14 +239,8 @@ def _closeness(
 def _words(
     matcher: _Matcher, parsed: q.ParsedQuery, spellings: list[str]
 ) -> list[tuple[str, np.ndarray]]:
-    """The query's words (loosened words, else the clause; the pinyin's spellings)."""
-    words: list[str] = []
-    for clause in parsed.clauses:
-        if clause.is_pinyin:
-            continue
-        words.extend(q.loose_words(clause) or [clause.text])
-    words.extend(spellings)
-    return [(word, matcher.substring(word)) for word in dict.fromkeys(words)]
+    """The query's scored words (:func:`search.query.scored_words`), each with its essays."""
+    return [(word, matcher.substring(word)) for word in q.scored_words(parsed, spellings)]
 
 
 def _required(matcher: _Matcher, parsed: q.ParsedQuery, *, with_pinyin: bool) -> np.ndarray:

@@ -14,6 +14,8 @@ import os
 
 from django.conf import settings
 
+from portal.small_files import read_small
+
 #: The marker file naming the live index generation (:mod:`.generations`; defined here,
 #: where the token, read on every request, finds it without importing whoosh).
 INDEX_MARKER = "CURRENT"
@@ -25,28 +27,12 @@ def _index_base() -> str | None:
     return connections.get("default", {}).get("PATH")
 
 
-def _read_small(path: str) -> str:
-    """The stripped text of a small file, or "-" when it cannot be read (raw ``os`` calls:
-    a buffered text file costs several times more)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return "-"
-    try:
-        data = os.read(fd, 256)
-    except OSError:
-        return "-"
-    finally:
-        os.close(fd)
-    return data.decode("utf-8", "replace").strip() or "-"
-
-
 def index_token() -> str:
     """The live generation and its files' names, sizes and modification times."""
     base = _index_base()
     if not base:
         return "-"
-    live = _read_small(os.path.join(base, INDEX_MARKER))
+    live = read_small(os.path.join(base, INDEX_MARKER))
     if live == "-":
         return "-"
     parts = [live]
