@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
+
+import numpy as np
 
 from opencc import OpenCC
 
@@ -93,14 +96,9 @@ def _lower(text: str) -> str:
     return "".join(_lower_char(char) for char in text)
 
 
-def fold(text: str) -> str:
-    """Traditional → simplified, full-width → half-width, Latin lower case.
-
-    The result has exactly the length of ``text``: a conversion that would change
-    the length (a rare phrase mapping) falls back to character-by-character.
-    """
-    if not text:
-        return ""
+def _fold_whole(text: str) -> str:
+    """:func:`fold` the long way round: full-width, then OpenCC piece by piece, then
+    lower case (a conversion that would change the length goes character by character)."""
     text = text.translate(_FULLWIDTH)
     simplified = _simplify(text)
     if len(simplified) != len(text):
@@ -109,6 +107,78 @@ def fold(text: str) -> str:
             converted if len(converted := converter.convert(char)) == 1 else char for char in text
         )
     return _lower(simplified)
+
+
+@functools.cache
+def _char_table() -> np.ndarray:
+    """Every code point's fold on its own, as a lookup table (4.4 MB, built once).
+
+    Outside OpenCC's phrases a character folds the same wherever it stands: its
+    full-width form, its t2s character entry and its lower case depend on it alone.
+    So a text holding no phrase key folds as one table look-up per character, in numpy.
+    """
+    singles, _ = _t2s_keys()
+    table = np.arange(sys.maxunicode + 1, dtype=np.uint32)
+    changing = {*_FULLWIDTH, *map(ord, singles)}
+    changing.update(
+        point
+        for point in range(sys.maxunicode + 1)
+        if not 0xD800 <= point < 0xE000 and chr(point).lower() != chr(point)
+    )
+    for point in changing:
+        folded = _fold_whole(chr(point))
+        if len(folded) == 1:
+            table[point] = ord(folded)
+    return table
+
+
+def _fold_by_table(text: str) -> str:
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return _char_table()[codes].tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def _phrase_pieces(widened: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each piece of ``widened`` (full-width already made
+    half-width) that holds one of OpenCC's phrase keys: the pieces it would convert
+    as phrases rather than character by character."""
+    _, longer = _t2s_keys()
+    separator = _t2s().split_chars_re
+    pieces: list[tuple[int, int]] = []
+    for found in longer.finditer(widened):
+        if pieces and found.start() < pieces[-1][1]:
+            continue  # in the piece already taken
+        start = found.start()
+        while start > 0 and not separator.match(widened, start - 1):
+            start -= 1
+        after = separator.search(widened, found.end())
+        pieces.append((start, after.start() if after else len(widened)))
+    return pieces
+
+
+def fold(text: str) -> str:
+    """Traditional → simplified, full-width → half-width, Latin lower case.
+
+    The result has exactly the length of ``text``: a conversion that would change
+    the length (a rare phrase mapping) falls back to character-by-character.
+    Characters fold through one look-up table; only the rare pieces holding an
+    OpenCC phrase key (such as 乾隆) go through OpenCC itself.
+    """
+    if not text:
+        return ""
+    folded = _fold_by_table(text)
+    if _t2s_keys()[1].search(text) is None:  # phrase keys hold no full-width character
+        return folded
+    widened = text.translate(_FULLWIDTH)
+    converter = _t2s()
+    parts, done = [], 0
+    for start, end in _phrase_pieces(widened):
+        converted = converter.convert(widened[start:end])
+        if len(converted) != end - start:
+            return _fold_whole(text)
+        parts += [folded[done:start], "".join(_lower_char(char) for char in converted)]
+        done = end
+    parts.append(folded[done:])
+    return "".join(parts)
 
 
 def repair_digits(text: str) -> str:

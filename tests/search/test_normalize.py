@@ -1,6 +1,8 @@
 """One normalisation for index and query: simplified, half-width, lower case, digits."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from essays.text.normalize import fold, normalize
 
@@ -64,3 +66,17 @@ def test_fold_converts_only_what_opencc_would_and_gives_its_result():
         "ΑΣ ΟΔΟΣ İstanbul ＭＢＴＩ",
     ]
     assert [fold(text) for text in samples] == [_reference_fold(text) for text in samples]
+
+
+_PHRASE_MIX = ["乾隆", "乾燥", "著作", "瞭解", "頭髮", "有序", "藉由", "於是", "發", "髮", "乾"]
+_OTHER_MIX = ["统筹", "城乡", "，", ",", "（", "(", "／", "/", " ", "\u3000", "-", "Σ", "ΑΣ", "İ", "ＭＢ", "Ab", "𠀀"]
+
+
+@given(st.lists(st.sampled_from(_PHRASE_MIX + _OTHER_MIX), max_size=30))
+@settings(max_examples=400, deadline=None)
+def test_fold_by_table_equals_opencc_around_phrases_and_separators(pieces):
+    """The table fold with OpenCC for phrase pieces gives OpenCC's answer, wherever
+    the phrases, separators, full-width forms and cased letters fall."""
+    text = "".join(pieces)
+    assert fold(text) == _reference_fold(text)
+    assert len(fold(text)) == len(text)
