@@ -14,7 +14,6 @@ import re
 import sys
 
 import numpy as np
-
 from opencc import OpenCC
 
 # Full-width ASCII (！ … ～) sits 0xFEE0 above its half-width form; U+3000 is the

@@ -69,7 +69,25 @@ def test_fold_converts_only_what_opencc_would_and_gives_its_result():
 
 
 _PHRASE_MIX = ["乾隆", "乾燥", "著作", "瞭解", "頭髮", "有序", "藉由", "於是", "發", "髮", "乾"]
-_OTHER_MIX = ["统筹", "城乡", "，", ",", "（", "(", "／", "/", " ", "\u3000", "-", "Σ", "ΑΣ", "İ", "ＭＢ", "Ab", "𠀀"]
+_OTHER_MIX = [
+    "统筹",
+    "城乡",
+    "，",
+    ",",
+    "（",
+    "(",
+    "／",
+    "/",
+    " ",
+    "\u3000",
+    "-",
+    "Σ",
+    "ΑΣ",
+    "İ",
+    "ＭＢ",
+    "Ab",
+    "𠀀",
+]
 
 
 @given(st.lists(st.sampled_from(_PHRASE_MIX + _OTHER_MIX), max_size=30))

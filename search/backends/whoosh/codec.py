@@ -43,6 +43,7 @@ from whoosh.formats import Frequency, Positions
 from whoosh.index import TOC, clean_files
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader, TermNotFound
+from whoosh.system import _INT_SIZE as _UINT_SIZE
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
@@ -297,6 +298,75 @@ def read_postings(segment_reader, fieldname: str, text: str) -> tuple[np.ndarray
             weights.append(matcher.weight())
             matcher.next()
     return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
+
+
+#: No positions: (the document of each, the position).
+EMPTY_POSITIONS = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+
+
+def decode_positions(value: bytes) -> list[int]:
+    """The positions of one posting's :class:`~whoosh.formats.Positions` value."""
+    if not value.endswith(b"."):  # whoosh may store the pickle without its STOP
+        value += b"."
+    return list(itertools.accumulate(pickle.loads(value[_UINT_SIZE:])))
+
+
+def read_positions(
+    segment_reader, fieldname: str, text: str, docnums: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The term's positions in those of ``docnums`` (local, ascending) that hold it, as
+    two arrays: the document of each position, and the position (by document, then
+    position, ascending).
+
+    Block by block: a block holding none of ``docnums`` is passed by its last id
+    without being read, and only the wanted postings' positions are decoded (whoosh's
+    own ``skip_to`` walks a block one posting at a time in Python).
+    """
+    try:
+        matcher = segment_reader.postings(fieldname, text)
+    except TermNotFound:
+        return EMPTY_POSITIONS
+    if isinstance(matcher, FilterMatcher):  # deletions: the caller asks for live ones
+        matcher = matcher.child
+    docs: list[int] = []
+    flat: list[int] = []
+    counts: list[int] = []
+
+    def take(docnum: int, value: bytes) -> None:
+        positions = decode_positions(value)
+        docs.append(docnum)
+        counts.append(len(positions))
+        flat.extend(positions)
+
+    if not isinstance(matcher, W3LeafMatcher):  # inlined postings, other codecs
+        wanted = set(docnums.tolist())
+        while matcher.is_active():
+            if matcher.id() in wanted:
+                take(matcher.id(), matcher.value())
+            matcher.next()
+    at = 0
+    while isinstance(matcher, W3LeafMatcher) and matcher.is_active() and at < len(docnums):
+        last = matcher.block_max_id()
+        if last < docnums[at]:
+            matcher._next_block()
+            continue
+        end = int(np.searchsorted(docnums, last, side="right"))
+        matcher._read_ids()
+        ids = np.asarray(matcher._ids)
+        wanted = docnums[at:end]
+        where = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+        held = ids[where] == wanted
+        if held.any():
+            matcher._read_values()
+            values = matcher._values
+            for docnum, index in zip(wanted[held].tolist(), where[held].tolist(), strict=True):
+                take(docnum, values[index])
+        at = end
+        matcher._next_block()
+    return (
+        np.repeat(np.array(docs, dtype=np.int64), counts),
+        np.array(flat, dtype=np.int64),
+    )
 
 
 def segment_key(segment_reader) -> tuple:

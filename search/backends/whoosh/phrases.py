@@ -14,7 +14,10 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from search.analysis import grams
-from search.backends.whoosh.snapshot import Snapshot
+from search.backends.whoosh.snapshot import POSITION_BITS, Snapshot
+
+_POSITION = (1 << POSITION_BITS) - 1
+_NONE = 1 << POSITION_BITS  # no such position in the document
 
 
 def all_of(snap: Snapshot, masks: Iterable[np.ndarray]) -> np.ndarray:
@@ -38,12 +41,65 @@ def any_of(snap: Snapshot, masks: Iterable[np.ndarray]) -> np.ndarray:
 def verify_phrase(snap: Snapshot, fieldname: str, terms: Sequence[str], docnums) -> np.ndarray:
     """Which of ``docnums`` hold ``terms`` at consecutive positions."""
     result = snap.none()
-    for docnum, positions in snap.positions(fieldname, list(dict.fromkeys(terms)), docnums):
-        by_term = dict(zip(dict.fromkeys(terms), positions, strict=True))
-        first, *rest = (set(by_term[t]) for t in terms)
-        if any(all(start + i + 1 in later for i, later in enumerate(rest)) for start in first):
-            result[docnum] = True
+    keys = snap.positions(fieldname, terms, docnums)
+    starts = None
+    for offset, term in enumerate(terms):
+        held = keys[term]
+        # Where the phrase would start if this were its term number ``offset``.
+        shifted = held[(held & _POSITION) >= offset] - offset
+        starts = shifted if starts is None else np.intersect1d(starts, shifted, True)
+        if not len(starts):
+            return result
+    if starts is not None:
+        result[np.unique(starts >> POSITION_BITS)] = True
     return result
+
+
+def _next_at_or_after(keys: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+    """For each anchor, how far on the first key at or after it lies in the same
+    document (a distance of 2**32 or more where there is none)."""
+    if not len(keys):
+        return np.full(len(anchors), _NONE, dtype=np.int64)
+    index = np.searchsorted(keys, anchors)
+    distance = keys[np.minimum(index, len(keys) - 1)] - anchors
+    return np.where(index < len(keys), distance, _NONE)
+
+
+def _spans(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """For each position of each of ``keys`` taken as a window's first, the window
+    reaching one position of every other: its document, and its span in positions
+    (2**32 or more when a list has no position after it in the document)."""
+    docs, spans = [], []
+    for index, anchors in enumerate(keys):
+        span = np.zeros(len(anchors), dtype=np.int64)
+        for other, later in enumerate(keys):
+            if other != index:
+                span = np.maximum(span, _next_at_or_after(later, anchors))
+        docs.append(anchors >> POSITION_BITS)
+        spans.append(span)
+    if not docs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(docs), np.concatenate(spans)
+
+
+def within_window(keys: list[np.ndarray], window: int) -> np.ndarray:
+    """The documents where one position of each of ``keys`` (position keys of
+    :meth:`Snapshot.positions`) lies within ``window`` positions of the others."""
+    docs, spans = _spans(keys)
+    return np.unique(docs[spans <= window])
+
+
+def shortest_windows(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """For each document holding a position of each of ``keys``, the fewest positions
+    from the first to the last of a window holding one of each (0 for one list)."""
+    docs, spans = _spans(keys)
+    held = spans < _NONE
+    docs, spans = docs[held], spans[held]
+    order = np.lexsort((spans, docs))
+    docs, spans = docs[order], spans[order]
+    first = np.ones(len(docs), dtype=bool)
+    first[1:] = docs[1:] != docs[:-1]
+    return docs[first], spans[first]
 
 
 def substring(snap: Snapshot, text: str) -> np.ndarray:
@@ -65,52 +121,6 @@ def substring(snap: Snapshot, text: str) -> np.ndarray:
     return found
 
 
-def _within(positions: list[list[int]], window: int) -> bool:
-    """Whether one position of each list lies within ``window`` of the others."""
-    events = sorted((p, i) for i, plist in enumerate(positions) for p in plist)
-    need = len(positions)
-    counts = [0] * need
-    covered = 0
-    left = 0
-    for right_pos, right_term in events:
-        if counts[right_term] == 0:
-            covered += 1
-        counts[right_term] += 1
-        while covered == need:
-            left_pos, left_term = events[left]
-            if right_pos - left_pos <= window:
-                return True
-            counts[left_term] -= 1
-            if counts[left_term] == 0:
-                covered -= 1
-            left += 1
-    return False
-
-
-def _shortest_window(positions: list[list[int]]) -> int:
-    """The fewest positions from the first to the last of a window holding one position
-    of each list (0 when there is one list)."""
-    events = sorted((p, i) for i, plist in enumerate(positions) for p in plist)
-    need = len(positions)
-    counts = [0] * need
-    covered = 0
-    left = 0
-    best = None
-    for right_pos, right_term in events:
-        if counts[right_term] == 0:
-            covered += 1
-        counts[right_term] += 1
-        while covered == need:
-            left_pos, left_term = events[left]
-            if best is None or right_pos - left_pos < best:
-                best = right_pos - left_pos
-            counts[left_term] -= 1
-            if counts[left_term] == 0:
-                covered -= 1
-            left += 1
-    return 0 if best is None else best
-
-
 def closeness(snap: Snapshot, words: Sequence[str], docnums: np.ndarray) -> np.ndarray:
     """How close jieba's ``words`` stand in each of ``docnums``: 1 when side by side,
     falling towards 0 as more words lie between them (0 elsewhere, or when a word is
@@ -119,9 +129,10 @@ def closeness(snap: Snapshot, words: Sequence[str], docnums: np.ndarray) -> np.n
     words = list(dict.fromkeys(words))
     if len(words) < 2 or not len(docnums):
         return result
-    for docnum, positions in snap.positions("text", words, docnums):
-        gap = max(0, _shortest_window(positions) - (len(words) - 1))
-        result[docnum] = 1.0 / (1.0 + gap / 8.0)
+    keys = snap.positions("text", words, docnums)
+    docs, spans = shortest_windows([keys[word] for word in words])
+    gaps = np.maximum(0, spans - (len(words) - 1))
+    result[docs] = 1.0 / (1.0 + gaps / 8.0)
     return result
 
 
@@ -135,7 +146,6 @@ def near(snap: Snapshot, parts: Sequence[str], slop: int, skip: np.ndarray) -> n
     if not candidates.any():
         return result
     window = slop + len(parts) - 1
-    for docnum, positions in snap.positions("text", list(parts), np.flatnonzero(candidates)):
-        if _within(positions, window):
-            result[docnum] = True
+    keys = snap.positions("text", parts, np.flatnonzero(candidates))
+    result[within_window([keys[part] for part in dict.fromkeys(parts)], window)] = True
     return result

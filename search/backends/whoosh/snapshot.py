@@ -28,8 +28,8 @@ import numpy as np
 
 from search.backends.whoosh.codec import (
     EMPTY,
-    TermNotFound,
     deleted_docnums,
+    read_positions,
     read_postings,
     segment_lengths,
 )
@@ -99,6 +99,8 @@ class _SegmentFacts(dict):
 
 _TERMS_HELD = _SegmentFacts()
 _SNAPSHOT_TOKENS = itertools.count()
+#: A position key is ``docnum << POSITION_BITS | position`` (:meth:`Snapshot.positions`).
+POSITION_BITS = 32
 
 
 class Snapshot:
@@ -254,32 +256,35 @@ class Snapshot:
 
     def positions(
         self, fieldname: str, texts: Sequence[str], docnums: Iterable[int]
-    ) -> Iterable[tuple[int, list[list[int]]]]:
-        """For each document (ascending), the positions of each of ``texts`` in it.
+    ) -> dict[str, np.ndarray]:
+        """Where each of ``texts`` stands in those of ``docnums`` that hold them all.
 
-        Documents lacking one of the terms are skipped.
+        Each text's positions come as one sorted array of keys, the document number
+        times 2**32 plus the position (:data:`POSITION_BITS`): whole-corpus position
+        checks are then array operations (:mod:`.phrases`).
         """
-        docnums = sorted(int(d) for d in docnums)
+        docnums = np.unique(np.fromiter(docnums, dtype=np.int64))
+        texts = list(dict.fromkeys(texts))
+        parts: dict[str, list[np.ndarray]] = {text: [] for text in texts}
         for leaf, offset, _ in self.leaves:
             end = offset + leaf.doc_count_all()
-            local = [d - offset for d in docnums if offset <= d < end]
-            if not local:
+            local = docnums[(docnums >= offset) & (docnums < end)] - offset
+            found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+            # The rarest first: each next term is read only where the others are.
+            for text in sorted(texts, key=lambda t: len(self.postings(fieldname, t)[0])):
+                if not len(local):
+                    break
+                found[text] = read_positions(leaf, fieldname, text, local)
+                local = np.unique(found[text][0])
+            if len(found) < len(texts) or not len(local):
                 continue
-            try:
-                matchers = [leaf.postings(fieldname, text) for text in texts]
-            except TermNotFound:
-                continue
-            for docnum in local:
-                if not all(matcher.is_active() for matcher in matchers):
-                    break  # a term has no more documents in this segment
-                found = []
-                for matcher in matchers:
-                    matcher.skip_to(docnum)
-                    if not matcher.is_active() or matcher.id() != docnum:
-                        break
-                    found.append(matcher.value_as("positions"))
-                if len(found) == len(texts):
-                    yield docnum + offset, found
+            for text, (docs, positions) in found.items():
+                keep = np.isin(docs, local, assume_unique=False)
+                parts[text].append(((docs[keep] + offset) << POSITION_BITS) | positions[keep])
+        return {
+            text: np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
+            for text, arrays in parts.items()
+        }
 
     # Stored fields ------------------------------------------------------------------
 

@@ -1,6 +1,9 @@
 """The array engine: what it matches must be what the words mean, on a real index."""
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from search import query as q
 from search.backends.whoosh import matching, phrases, ranking, snapshot
@@ -46,11 +49,71 @@ def test_near_needs_the_parts_close_together(corpus, search_index):
         searcher.close()
 
 
+def _keys(*documents: list[list[int]]) -> list[np.ndarray]:
+    """Position keys (as :meth:`Snapshot.positions` gives them) of each term's positions
+    in documents 0, 1, …: ``_keys([[0, 20], [4]])`` is one document, two terms."""
+    terms = len(documents[0])
+    return [
+        np.array(
+            sorted(
+                (doc << snapshot.POSITION_BITS) | p for doc, d in enumerate(documents) for p in d[t]
+            ),
+            dtype=np.int64,
+        )
+        for t in range(terms)
+    ]
+
+
 def test_within_window():
-    assert phrases._within([[0, 20], [4]], 4)
-    assert not phrases._within([[0, 20], [5]], 4)
-    assert phrases._within([[9], [3], [5, 30]], 6)
-    assert not phrases._within([[9], [3], [30]], 6)
+    assert list(phrases.within_window(_keys([[0, 20], [4]]), 4)) == [0]
+    assert not len(phrases.within_window(_keys([[0, 20], [5]]), 4))
+    assert list(phrases.within_window(_keys([[9], [3], [5, 30]]), 6)) == [0]
+    assert not len(phrases.within_window(_keys([[9], [3], [30]]), 6))
+    # Positions of another document never make a window.
+    assert list(phrases.within_window(_keys([[0], [50]], [[40], [1]]), 4)) == []
+
+
+def _within_as_written(positions: list[list[int]], window: int) -> bool:
+    """One position of each list within ``window`` of the others: every window tried."""
+    events = sorted(p for plist in positions for p in plist)
+    return any(
+        all(any(start <= p <= start + window for p in plist) for plist in positions)
+        for start in events
+    )
+
+
+def _shortest_as_written(positions: list[list[int]]) -> int:
+    """The narrowest window holding one position of each list: every window tried."""
+    events = sorted(p for plist in positions for p in plist)
+    return min(
+        (
+            max(min(p for p in plist if p >= start) for plist in positions) - start
+            for start in events
+            if all(any(p >= start for p in plist) for plist in positions)
+        ),
+        default=0,
+    )
+
+
+_TERM_POSITIONS = st.lists(st.integers(0, 60), min_size=1, max_size=6, unique=True).map(sorted)
+#: Documents, each with the positions of the same number of terms (one to four).
+_DOCUMENTS = st.integers(1, 4).flatmap(
+    lambda terms: st.lists(
+        st.lists(_TERM_POSITIONS, min_size=terms, max_size=terms), min_size=1, max_size=4
+    )
+)
+
+
+@given(_DOCUMENTS, st.integers(0, 12))
+@settings(max_examples=300, deadline=None)
+def test_windows_over_many_documents_equal_the_rule_as_written(documents, window):
+    keys = _keys(*documents)
+    within = set(phrases.within_window(keys, window).tolist())
+    assert within == {d for d, doc in enumerate(documents) if _within_as_written(doc, window)}
+    docs, spans = phrases.shortest_windows(keys)
+    assert dict(zip(docs.tolist(), spans.tolist(), strict=True)) == {
+        d: _shortest_as_written(doc) for d, doc in enumerate(documents)
+    }
 
 
 def test_pinyin_is_spelled_as_chinese_the_index_holds(corpus, search_index):
@@ -107,6 +170,9 @@ def test_snapshot_postings_stay_within_the_one_memory_budget(corpus, search_inde
 
 
 def test_closeness_falls_as_words_stand_apart():
-    assert phrases._shortest_window([[0, 20], [1]]) == 1
-    assert phrases._shortest_window([[9], [3], [5, 30]]) == 6
-    assert phrases._shortest_window([[4]]) == 0
+    def shortest(*lists):
+        return phrases.shortest_windows(_keys(list(lists)))[1].tolist()
+
+    assert shortest([0, 20], [1]) == [1]
+    assert shortest([9], [3], [5, 30]) == [6]
+    assert shortest([4]) == [0]
