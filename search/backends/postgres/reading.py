@@ -63,6 +63,7 @@ class Reader:
     generation: int
     _substrings: dict[str, dict[int, int]] = field(default_factory=dict)
     _words: dict[str, dict[int, tuple[int, int, int]]] = field(default_factory=dict)
+    _near: dict[tuple, set[int]] = field(default_factory=dict)
     _chunks: dict[int, int] | None = None
 
     def _fetch(self, sql: str, params: list) -> list[tuple]:
@@ -105,16 +106,18 @@ class Reader:
         """Essays (not in ``skip``) holding jieba's ``words`` close together in any order."""
         if any("\x00" in word for word in words):
             return set()
-        rows = self._fetch(
-            f"SELECT DISTINCT essay_id FROM {CHUNKS} "
-            "WHERE generation = %s AND words @@ %s::tsquery AND words @@ %s::tsquery",
-            [
-                self.generation,
-                " & ".join(lexeme(word) for word in dict.fromkeys(words)),
-                near_query(words, slop),
-            ],
-        )
-        return {row[0] for row in rows} - skip
+        key = (tuple(words), slop)
+        found = self._near.get(key)
+        if found is None:
+            # One condition: GIN takes the phrase query's words as an AND and rechecks
+            # the positions, each chunk's tsvector read (and decompressed) once.
+            rows = self._fetch(
+                f"SELECT DISTINCT essay_id FROM {CHUNKS} "
+                "WHERE generation = %s AND words @@ %s::tsquery",
+                [self.generation, near_query(words, slop)],
+            )
+            found = self._near[key] = {row[0] for row in rows}
+        return found - skip
 
     # Words ------------------------------------------------------------------------
 
