@@ -250,7 +250,11 @@ def _coverage(words: set[str]) -> int:
 def present(hits: list[Hit], parsed: q.ParsedQuery) -> list[Result]:
     """Essays of ``hits`` (in order) with their best section and a marked snippet."""
     ids = [hit.essay_id for hit in hits]
-    by_id = Essay.objects.select_related("collection").in_bulk(ids)
+    # Not the collection's source text (a whole paper's) nor the import's front matter.
+    essays = Essay.objects.select_related("collection").defer(
+        "collection__raw_text", "front_matter", "imported_topic_slugs"
+    )
+    by_id = essays.in_bulk(ids)
     terms, pinyin = highlight_terms(parsed)
     sections = best_sections(list(by_id), terms, pinyin)
     results = []

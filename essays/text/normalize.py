@@ -131,9 +131,21 @@ def _char_table() -> np.ndarray:
     return table
 
 
-def _fold_by_table(text: str) -> str:
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return _char_table()[codes].tobytes().decode("utf-32-le", "surrogatepass")
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _from_code_points(codes: np.ndarray) -> str:
+    return codes.tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def _widened(codes: np.ndarray) -> str:
+    """``text.translate(_FULLWIDTH)`` of the text of ``codes`` (a dict look-up per
+    character is slow on long texts)."""
+    codes = codes.copy()
+    codes[(codes >= 0xFF01) & (codes < 0xFF5F)] -= 0xFEE0
+    codes[codes == 0x3000] = 0x20
+    return _from_code_points(codes)
 
 
 def _phrase_pieces(widened: str) -> list[tuple[int, int]]:
@@ -164,10 +176,11 @@ def fold(text: str) -> str:
     """
     if not text:
         return ""
-    folded = _fold_by_table(text)
+    codes = _code_points(text)
+    folded = _from_code_points(_char_table()[codes])
     if _t2s_keys()[1].search(text) is None:  # phrase keys hold no full-width character
         return folded
-    widened = text.translate(_FULLWIDTH)
+    widened = _widened(codes)
     converter = _t2s()
     parts, done = [], 0
     for start, end in _phrase_pieces(widened):
