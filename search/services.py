@@ -299,6 +299,11 @@ def _snippet_source(essay: Essay, section: Section | None, terms, pinyin) -> str
             offset += len(sentence)
     if not sentences:
         return essay.title
+    first = sentences[0][0]
+    if not pinyin:  # a sentence holding no term can only be the fallback below
+        sentences = [
+            pair for pair in sentences if any(term and term in pair[1] for term in terms)
+        ] or sentences[:1]
     best, folded = max(
         sentences,
         key=lambda pair: (
@@ -306,7 +311,7 @@ def _snippet_source(essay: Essay, section: Section | None, terms, pinyin) -> str
             len(find_folded_spans(pair[1], terms, pinyin)),
         ),
     )
-    return best if find_folded_spans(folded, terms, pinyin) else (essay.intro or sentences[0][0])
+    return best if find_folded_spans(folded, terms, pinyin) else (essay.intro or first)
 
 
 def topics_with_counts() -> list[Topic]:
