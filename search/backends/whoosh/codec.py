@@ -36,13 +36,12 @@ from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile
 from whoosh.formats import Frequency, Positions
 from whoosh.index import TOC, clean_files
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import SegmentReader, TermNotFound
+from whoosh.reading import ReaderClosed, SegmentReader, TermNotFound
 from whoosh.system import _INT_SIZE as _UINT_SIZE
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -217,6 +216,79 @@ def write_postings(
 # Reading ----------------------------------------------------------------------------
 
 
+def _blocks(data: bytes) -> Iterator[tuple[int, int, int, int, int]]:
+    """The blocks of one posting list (its bytes, read whole): for each, how many
+    postings it holds, its last document number, whether its data is compressed, and
+    where its data starts and ends in ``data``."""
+    if data[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError("bad posting list")
+    stream = io.BytesIO(data)
+    stream.seek(4)
+    while True:
+        (blocklength,) = struct.unpack(">i", stream.read(4))
+        blockstart = stream.tell()
+        count, last, _, compression, _, _ = pickle.load(stream)
+        yield count, last, compression, stream.tell(), blockstart + abs(blocklength)
+        if blocklength < 0:
+            return
+        stream.seek(blockstart + blocklength)
+
+
+def _block_postings(data: bytes, block: tuple, fixed: int | None) -> tuple[list, list, list]:
+    """One block's document numbers, weights and values (whoosh3's ``_read_ids``,
+    ``_read_weights`` and ``_read_values`` at once)."""
+    count, _, compression, start, end = block
+    raw = data[start:end]
+    if compression:
+        raw = zlib.decompress(raw)
+    block_ids, block_weights, block_values = pickle.loads(raw)
+    ids = list(itertools.accumulate(block_ids))  # stored as gaps
+    if block_weights is None:
+        weights = [1.0] * count
+    elif isinstance(block_weights, float):
+        weights = [block_weights] * count
+    else:
+        weights = list(block_weights)
+    if fixed is None or fixed < 0:
+        values = list(block_values)
+    elif fixed > 0:
+        values = [block_values[i : i + fixed] for i in range(0, len(block_values), fixed)]
+    else:
+        values = []
+    return ids, weights, values
+
+
+def _postings_of(postfile, terminfo) -> tuple[list, list, list] | bytes:
+    """A term's postings as whoosh's term info gives them: inlined (document numbers,
+    weights, values) or the bytes of its posting list, read in one piece."""
+    if terminfo.is_inlined():
+        ids, weights, values = terminfo.inlined_postings()
+        return list(ids), list(weights), list(values or ())
+    offset, length = terminfo.extent()
+    if isinstance(length, tuple):  # whoosh decodes the length as a 1-tuple
+        (length,) = length
+    return postfile.get(offset, length)
+
+
+def _term_postings(segment_reader, fieldname: str, text: str):
+    """:func:`_postings_of` the term in one segment (deleted documents included: the
+    snapshot's live mask drops them); None when the segment does not hold it."""
+    if segment_reader.is_closed:
+        raise ReaderClosed
+    if fieldname not in segment_reader.schema:
+        return None
+    terms = segment_reader._terms
+    try:
+        terminfo = terms.term_info(fieldname, segment_reader._text_to_bytes(fieldname, text))
+    except TermNotFound:
+        return None
+    return _postings_of(terms._postfile, terminfo)
+
+
+def _fixed_size(schema, fieldname: str) -> int | None:
+    return schema[fieldname].format.fixed_value_size() if fieldname in schema else None
+
+
 def iter_segment_postings(
     reader: SegmentReader,
 ) -> Iterator[tuple[tuple[str, bytes], list, list, list]]:
@@ -226,77 +298,42 @@ def iter_segment_postings(
     postings file, instead of a whoosh matcher per term and a call per posting.
     """
     terms = reader._terms
-    postfile = terms._postfile
-    schema = reader.schema
     for (fieldname, tbytes), terminfo in terms.items():
-        fixed = schema[fieldname].format.fixed_value_size() if fieldname in schema else None
-        if terminfo.is_inlined():
-            ids, weights, values = terminfo.inlined_postings()
-            yield (fieldname, tbytes), list(ids), list(weights), list(values or ())
+        found = _postings_of(terms._postfile, terminfo)
+        if not isinstance(found, bytes):
+            yield (fieldname, tbytes), *found
             continue
-        offset, length = terminfo.extent()
-        if isinstance(length, tuple):  # whoosh decodes the length as a 1-tuple
-            (length,) = length
-        data = postfile.get(offset, length)
-        if data[:4] != WHOOSH3_HEADER_MAGIC:
-            raise ValueError(f"bad posting list for {fieldname}:{tbytes!r}")
-        stream = io.BytesIO(data)
-        stream.seek(4)
+        fixed = _fixed_size(reader.schema, fieldname)
         ids: list[int] = []
         weights: list[float] = []
-        values: list[bytes] = []
-        while True:
-            (blocklength,) = struct.unpack(">i", stream.read(4))
-            blockstart = stream.tell()
-            count, _, _, compression, _, _ = pickle.load(stream)
-            raw = data[stream.tell() : blockstart + abs(blocklength)]
-            if compression:
-                raw = zlib.decompress(raw)
-            block_ids, block_weights, block_values = pickle.loads(raw)
-            base = 0
-            for delta in block_ids:
-                base += delta
-                ids.append(base)
-            if block_weights is None:
-                weights.extend([1.0] * count)
-            elif isinstance(block_weights, float):
-                weights.extend([block_weights] * count)
-            else:
-                weights.extend(block_weights)
-            if fixed is None or fixed < 0:
-                values.extend(block_values)
-            elif fixed > 0:
-                values.extend(
-                    block_values[i : i + fixed] for i in range(0, len(block_values), fixed)
-                )
-            if blocklength < 0:
-                break
-            stream.seek(blockstart + blocklength)
+        values: list = []
+        for block in _blocks(found):
+            block_ids, block_weights, block_values = _block_postings(found, block, fixed)
+            ids += block_ids
+            weights += block_weights
+            values += block_values
         yield (fieldname, tbytes), ids, weights, values
 
 
 def read_postings(segment_reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """All of a term's (local) document numbers and frequencies in one segment."""
-    try:
-        matcher = segment_reader.postings(fieldname, text)
-    except TermNotFound:
+    """All of a term's (local) document numbers and frequencies in one segment.
+
+    The posting list is read in one piece and its blocks unpacked from memory (whoosh's
+    matcher reads each block header a few bytes at a time through the file).
+    """
+    found = _term_postings(segment_reader, fieldname, text)
+    if found is None:
         return EMPTY
-    if isinstance(matcher, FilterMatcher):  # deletions: the snapshot's live mask drops them
-        matcher = matcher.child
-    ids: list[int] = []
-    weights: list[float] = []
-    if isinstance(matcher, W3LeafMatcher):
-        while matcher.is_active():  # block by block: ids and weights are arrays there
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.extend(matcher._ids)
-            weights.extend(matcher._weights)
-            matcher._next_block()
-    else:  # any other codec: the public, slower way
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
+    if isinstance(found, bytes):
+        ids: list[int] = []
+        weights: list[float] = []
+        fixed = _fixed_size(segment_reader.schema, fieldname)
+        for block in _blocks(found):
+            block_ids, block_weights, _ = _block_postings(found, block, fixed)
+            ids += block_ids
+            weights += block_weights
+    else:
+        ids, weights, _ = found
     return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
 
 
@@ -318,51 +355,43 @@ def read_positions(
     two arrays: the document of each position, and the position (by document, then
     position, ascending).
 
-    Block by block: a block holding none of ``docnums`` is passed by its last id
-    without being read, and only the wanted postings' positions are decoded (whoosh's
-    own ``skip_to`` walks a block one posting at a time in Python).
+    The posting list is read in one piece; a block holding none of ``docnums`` is
+    passed by its last document number without being unpacked, and only the wanted
+    postings' positions are decoded.
     """
-    try:
-        matcher = segment_reader.postings(fieldname, text)
-    except TermNotFound:
+    found = _term_postings(segment_reader, fieldname, text)
+    if found is None or not len(docnums):
         return EMPTY_POSITIONS
-    if isinstance(matcher, FilterMatcher):  # deletions: the caller asks for live ones
-        matcher = matcher.child
+    if isinstance(found, bytes):
+        fixed = _fixed_size(segment_reader.schema, fieldname)
+        blocks = (
+            (block, lambda block=block: _block_postings(found, block, fixed))
+            for block in _blocks(found)
+        )
+    else:  # inlined: one block of its own
+        blocks = iter([((len(found[0]), max(found[0], default=-1)), lambda: found)])
     docs: list[int] = []
     flat: list[int] = []
     counts: list[int] = []
-
-    def take(docnum: int, value: bytes) -> None:
-        positions = decode_positions(value)
-        docs.append(docnum)
-        counts.append(len(positions))
-        flat.extend(positions)
-
-    if not isinstance(matcher, W3LeafMatcher):  # inlined postings, other codecs
-        wanted = set(docnums.tolist())
-        while matcher.is_active():
-            if matcher.id() in wanted:
-                take(matcher.id(), matcher.value())
-            matcher.next()
     at = 0
-    while isinstance(matcher, W3LeafMatcher) and matcher.is_active() and at < len(docnums):
-        last = matcher.block_max_id()
+    for block, unpack in blocks:
+        last = block[1]
         if last < docnums[at]:
-            matcher._next_block()
             continue
         end = int(np.searchsorted(docnums, last, side="right"))
-        matcher._read_ids()
-        ids = np.asarray(matcher._ids)
+        block_ids, _, values = unpack()
+        ids = np.array(block_ids, dtype=np.int64)
         wanted = docnums[at:end]
         where = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
         held = ids[where] == wanted
-        if held.any():
-            matcher._read_values()
-            values = matcher._values
-            for docnum, index in zip(wanted[held].tolist(), where[held].tolist(), strict=True):
-                take(docnum, values[index])
+        for docnum, index in zip(wanted[held].tolist(), where[held].tolist(), strict=True):
+            positions = decode_positions(values[index])
+            docs.append(docnum)
+            counts.append(len(positions))
+            flat += positions
         at = end
-        matcher._next_block()
+        if at >= len(docnums):
+            break
     return (
         np.repeat(np.array(docs, dtype=np.int64), counts),
         np.array(flat, dtype=np.int64),
