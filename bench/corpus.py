@@ -271,6 +271,9 @@ def search(engine: str, env: dict[str, str], queries: Path, budget: float) -> di
     result["p50_ms"] = round(statistics.median(times), 1) if times else 0.0
     result["p95_ms"] = round(percentile(times, 0.95), 1)
     result["max_ms"] = round(max(times, default=0.0), 1)
+    engine_times = [a.get("engine_ms", a["ms"]) for a in result["asked"]]
+    result["engine_p50_ms"] = round(statistics.median(engine_times), 1) if engine_times else 0.0
+    result["engine_p95_ms"] = round(percentile(engine_times, 0.95), 1)
     cpu = [a["cpu_ms"] for a in result["asked"]]
     result["cpu_p50_ms"] = round(statistics.median(cpu), 1) if cpu else 0.0
     result["cpu_p95_ms"] = round(percentile(cpu, 0.95), 1)
@@ -335,6 +338,16 @@ def targets(result: dict[str, Any]) -> list[tuple[str, str, bool]]:
                 s["postgres"]["p95_ms"] <= POSTGRES_P95_MS,
             )
         )
+    for engine, limit in (("whoosh", WHOOSH_P95_MS), ("postgres", POSTGRES_P95_MS)):
+        if engine in s:
+            figure = s[engine]["engine_p95_ms"]
+            rows.append(
+                (
+                    f"{engine}, the engine's part alone (search_essays) p95 ≤ {limit} ms",
+                    f"{figure:.1f} ms",
+                    figure <= limit,
+                )
+            )
     if "postgres_p95_over_whoosh_p95" in r:
         ratio = r["postgres_p95_over_whoosh_p95"]
         rows.append(
@@ -379,6 +392,10 @@ def table(result: dict[str, Any]) -> str:
     row(
         "**search p50 / p95 / max (ms)**",
         lambda e: f"{s[e]['p50_ms']:.1f} / {s[e]['p95_ms']:.1f} / {s[e]['max_ms']:.0f}",
+    )
+    row(
+        "engine's part alone (search_essays: match, count, facets, rank) p50 / p95 (ms)",
+        lambda e: f"{s[e]['engine_p50_ms']:.1f} / {s[e]['engine_p95_ms']:.1f}",
     )
     kinds = sorted({k for e in engines for k in s[e]["by_kind"]})
     for kind in kinds:
