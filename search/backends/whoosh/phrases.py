@@ -38,12 +38,19 @@ def any_of(snap: Snapshot, masks: Iterable[np.ndarray]) -> np.ndarray:
     return result
 
 
-def verify_phrase(snap: Snapshot, fieldname: str, terms: Sequence[str], docnums) -> np.ndarray:
-    """Which of ``docnums`` hold ``terms`` at consecutive positions."""
+def verify_phrase(
+    snap: Snapshot,
+    fieldname: str,
+    terms: Sequence[str],
+    docnums,
+    offsets: Sequence[int] | None = None,
+) -> np.ndarray:
+    """Which of ``docnums`` hold ``terms`` at consecutive positions (or, given
+    ``offsets``, each term at its offset from the first)."""
     result = snap.none()
     keys = snap.positions(fieldname, terms, docnums)
     starts = None
-    for offset, term in enumerate(terms):
+    for offset, term in zip(offsets or range(len(terms)), terms, strict=True):
         held = keys[term]
         # Where the phrase would start if this were its term number ``offset``.
         shifted = held[(held & _POSITION) >= offset] - offset
@@ -117,8 +124,21 @@ def substring(snap: Snapshot, text: str) -> np.ndarray:
     found = candidates & snap.mask("text", text)
     rest = np.flatnonzero(candidates & ~found)
     if len(rest):
-        found |= verify_phrase(snap, "grams", terms, rest)
+        offsets = covering_pairs(len(text))
+        found |= verify_phrase(snap, "grams", [terms[i] for i in offsets], rest, offsets)
     return found
+
+
+def covering_pairs(length: int) -> list[int]:
+    """Which of a string's character pairs (by offset) spell all of it: every other one,
+    and the last (``abcdef``: ab, cd, ef; ``abcde``: ab, cd, de).
+
+    Enough to find the string: a gram's position is its first character's, and lines
+    stand :data:`~search.analysis.LINE_GAP` positions apart, so pairs found at ``p``
+    and ``p + 2`` are four neighbouring characters of one line.
+    """
+    last = length - 2
+    return [*range(0, last, 2), last]
 
 
 def closeness(snap: Snapshot, words: Sequence[str], docnums: np.ndarray) -> np.ndarray:

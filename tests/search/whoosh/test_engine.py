@@ -1,5 +1,7 @@
 """The array engine: what it matches must be what the words mean, on a real index."""
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -176,3 +178,54 @@ def test_closeness_falls_as_words_stand_apart():
     assert shortest([0, 20], [1]) == [1]
     assert shortest([9], [3], [5, 30]) == [6]
     assert shortest([4]) == [0]
+
+
+def test_substrings_across_line_breaks_are_not_found_and_within_lines_are(corpus, search_index):
+    """The gram check reads every other character pair; a string running over a line
+    break is in no essay, and every string within a line is found exactly where it is."""
+    from tests.search.test_search import _scan_text
+
+    texts = {essay.pk: _scan_text(essay) for essay in corpus}
+    rng = np.random.default_rng(3)
+    across, within = [], []
+    for text in texts.values():
+        for first, second in itertools.pairwise(text.split("\n")):
+            if len(first.strip()) >= 2 and len(second.strip()) >= 3:
+                across.append(first[-2:] + second[:3])  # five characters over the break
+        lines = [line for line in text.split("\n") if len(line.strip()) >= 4]
+        for line in rng.choice(lines, size=min(8, len(lines)), replace=False):
+            start = int(rng.integers(0, max(1, len(line) - 7)))
+            within.append(line[start : start + int(rng.integers(3, 8))])
+    searcher, snap = _snapshot(search_index)
+    try:
+        for text in [*across[:60], *within]:
+            if not text.strip() or " " in text:
+                continue
+            found = {snap.essay_id(int(d)) for d in phrases.substring(snap, text).nonzero()[0]}
+            assert found == {pk for pk, body in texts.items() if text in body}, text
+    finally:
+        searcher.close()
+
+
+def test_a_string_whose_pairs_stand_apart_is_not_found(
+    corpus, search_index, django_capture_on_commit_callbacks
+):
+    """甲乙丙丁戊: its first and last pairs three apart (甲乙零丁戊) and the middle pairs
+    elsewhere in the essay are not the string."""
+    from essays.models import Section
+
+    essay = corpus[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        Section.objects.create(
+            essay=essay, order=999, heading="校验", text="甲乙零丁戊。乙丙。丙丁。\n甲乙丙\n丁戊"
+        )
+    searcher, snap = _snapshot(search_index)
+    try:
+        for text in ["甲乙丙丁戊", "甲乙丙丁", "乙丙丁戊", "丙丁戊"]:
+            found = {snap.essay_id(int(d)) for d in phrases.substring(snap, text).nonzero()[0]}
+            assert essay.pk not in found, text
+        for text in ["甲乙零丁戊", "零丁戊", "甲乙丙"]:
+            found = {snap.essay_id(int(d)) for d in phrases.substring(snap, text).nonzero()[0]}
+            assert essay.pk in found, text
+    finally:
+        searcher.close()
