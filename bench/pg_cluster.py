@@ -83,8 +83,9 @@ class PgCluster:
             stdout=subprocess.DEVNULL,
         )
 
-    def start(self) -> PgCluster:
-        """Initialise the cluster if new, then start it on a free port (waits until up)."""
+    def start(self, settings: dict[str, str] | None = None) -> PgCluster:
+        """Initialise the cluster if new, then start it on a free port (waits until up),
+        with ``settings`` (``postgresql.conf`` names and values) on top of the defaults."""
         if not (self.data / "PG_VERSION").exists():
             self._init()
         self.port = _free_port()
@@ -92,7 +93,8 @@ class PgCluster:
             self.data / "postgresql.auto.conf",
             f"listen_addresses = '127.0.0.1'\nport = {self.port}\n"
             f"unix_socket_directories = '{self.folder / 'socket'}'\n"
-            "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n",
+            "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+            + "".join(f"{name} = '{value}'\n" for name, value in (settings or {}).items()),
         )
         self._run(
             PG_BIN / "pg_ctl", "-D", self.data, "-l", self.folder / "server.log", "-w", "start"
