@@ -191,8 +191,13 @@ def _topic_counts(snap, matched) -> dict[str, int]:
     if not matched.any():
         return {}
     counts = {}
-    for term in snap.reader.lexicon("topics"):
-        slug = term.decode("utf-8") if isinstance(term, bytes) else term
+    slugs = snap.remembered(  # whoosh walks every segment's term table for them
+        ("topic slugs",),
+        lambda: [
+            t.decode("utf-8") if isinstance(t, bytes) else t for t in snap.reader.lexicon("topics")
+        ],
+    )
+    for slug in slugs:
         hits = int((matched & snap.mask("topics", slug)).sum())
         if hits:
             counts[slug] = hits
