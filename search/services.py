@@ -211,13 +211,19 @@ def best_sections(essay_ids: list[int], terms: list[str], pinyin: list[str]) -> 
     A section ranks by the query words it holds (heading or text; longer words count
     more), then by the longest of them (the string as typed beats its words apart),
     then by those its heading holds, then by how often they occur (headings weigh more).
-    Essays where no section matches are left out. The texts are read as plain rows and
-    folded one essay at a time; only the chosen sections are loaded.
+    Essays where no section matches are left out. The sections are read as plain rows
+    (one query) and folded one essay at a time; only the chosen ones become models.
     """
     rows = Section.objects.filter(essay_id__in=essay_ids).order_by("essay_id", "order")
+    # Every column as plain rows: the chosen sections are made from theirs, not read again.
+    columns = [field.attname for field in Section._meta.concrete_fields]
+    pk_at, essay_at = columns.index(Section._meta.pk.attname), columns.index("essay_id")
+    heading_at, text_at = columns.index("heading"), columns.index("text")
     by_essay: dict[int, list[tuple[int, str, str]]] = {}
-    for pk, essay_id, heading, text in rows.values_list("pk", "essay_id", "heading", "text"):
-        by_essay.setdefault(essay_id, []).append((pk, heading, text))
+    row_of: dict[int, tuple] = {}
+    for row in rows.values_list(*columns):
+        row_of[row[pk_at]] = row
+        by_essay.setdefault(row[essay_at], []).append((row[pk_at], row[heading_at], row[text_at]))
     chosen: dict[int, int] = {}
     for essay_id, sections in by_essay.items():
         folded = fold_all([part for _, heading, text in sections for part in (heading, text)])
@@ -228,6 +234,8 @@ def best_sections(essay_ids: list[int], terms: list[str], pinyin: list[str]) -> 
         best: tuple[int, int, int, int] = (0, 0, 0, 0)
         for index, (pk, _, _) in enumerate(sections):
             heading, text = folded[2 * index], folded[2 * index + 1]
+            if not pinyin and not any(t in heading or t in text for t in essay_terms):
+                continue  # holds no query word: never the best
             held_heading = held_terms(heading, essay_terms)
             held_text = held_terms(text, essay_terms)
             in_heading = set(held_heading)
@@ -238,8 +246,9 @@ def best_sections(essay_ids: list[int], terms: list[str], pinyin: list[str]) -> 
             score = (_coverage(covered), longest, _coverage(in_heading), occurrences)
             if score > best and occurrences:
                 chosen[essay_id], best = pk, score
-    loaded = Section.objects.in_bulk(list(chosen.values()))
-    return {essay_id: loaded[pk] for essay_id, pk in chosen.items() if pk in loaded}
+    return {
+        essay_id: Section.from_db(rows.db, columns, row_of[pk]) for essay_id, pk in chosen.items()
+    }
 
 
 def _coverage(words: set[str]) -> int:

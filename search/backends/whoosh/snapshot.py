@@ -101,6 +101,16 @@ _TERMS_HELD = _SegmentFacts()
 _SNAPSHOT_TOKENS = itertools.count()
 #: A position key is ``docnum << POSITION_BITS | position`` (:meth:`Snapshot.positions`).
 POSITION_BITS = 32
+#: How many reads of positions a snapshot keeps for the next question on the same words.
+POSITIONS_KEPT = 8
+
+
+def phrase_holders(snap: Snapshot, fieldname: str, texts: Sequence[str]) -> np.ndarray:
+    """The documents holding every one of ``texts`` in ``fieldname``."""
+    held = snap.live.copy()
+    for text in texts:
+        held &= snap.mask(fieldname, text)
+    return held
 
 
 class Snapshot:
@@ -128,6 +138,8 @@ class Snapshot:
         self._essay_ids: dict[int, int] = {}
         self._masks: OrderedDict[tuple, Any] = OrderedDict()
         self._characters: dict[str, frozenset[str]] = {}
+        # The last positions read (:meth:`positions`), by field and words.
+        self._positions_read: OrderedDict[tuple, tuple[np.ndarray, dict]] = OrderedDict()
 
     def remembered(self, key: tuple, compute: Callable[[], Any]) -> Any:
         """``compute()``, remembered for this snapshot (the last 512 keys).
@@ -265,6 +277,25 @@ class Snapshot:
         """
         docnums = np.unique(np.fromiter(docnums, dtype=np.int64))
         texts = list(dict.fromkeys(texts))
+        key = (fieldname, frozenset(texts))
+        read = self._positions_read.get(key)
+        if read is not None:  # "near", then closeness, ask for the same words
+            asked, keys = read
+            holding = docnums[phrase_holders(self, fieldname, texts)[docnums]]
+            if np.isin(holding, asked).all():
+                return {t: k[np.isin(k >> POSITION_BITS, docnums)] for t, k in keys.items()}
+        keys = self._read_positions(fieldname, texts, docnums)
+        self._positions_read[key] = (docnums, keys)
+        while len(self._positions_read) > POSITIONS_KEPT:
+            try:
+                self._positions_read.popitem(last=False)  # the oldest
+            except KeyError:  # another thread emptied it
+                break
+        return keys
+
+    def _read_positions(
+        self, fieldname: str, texts: list[str], docnums: np.ndarray
+    ) -> dict[str, np.ndarray]:
         parts: dict[str, list[np.ndarray]] = {text: [] for text in texts}
         for leaf, offset, _ in self.leaves:
             end = offset + leaf.doc_count_all()

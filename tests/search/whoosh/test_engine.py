@@ -229,3 +229,29 @@ def test_a_string_whose_pairs_stand_apart_is_not_found(
             assert essay.pk in found, text
     finally:
         searcher.close()
+
+
+def test_positions_asked_again_equal_a_fresh_read(corpus, search_index):
+    """ "near" and closeness ask for the same words: the second question is answered from
+    the first read when it can be, and exactly as a fresh read would."""
+    searcher, snap = _snapshot(search_index)
+    try:
+        words = ["劳动力", "农村"]
+        every = np.flatnonzero(snap.live)
+        some = every[::2]
+
+        def fresh(docnums):
+            snap._positions_read.clear()
+            return {w: k.tolist() for w, k in snap.positions("text", words, docnums).items()}
+
+        expected_some, expected_every = fresh(some), fresh(every)
+        assert any(expected_every.values())  # the words stand somewhere
+        snap.positions("text", words, every)
+        got = snap.positions("text", list(reversed(words)), some)  # cut from the first
+        assert {w: k.tolist() for w, k in got.items()} == expected_some
+        snap._positions_read.clear()
+        snap.positions("text", words, some)
+        got = snap.positions("text", words, every)  # more documents: read again
+        assert {w: k.tolist() for w, k in got.items()} == expected_every
+    finally:
+        searcher.close()
