@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, prefetch_related_objects
 
 from essays.models import Essay, Section, Topic
 from search import query as q
@@ -266,6 +266,9 @@ def present(hits: list[Hit], parsed: q.ParsedQuery) -> list[Result]:
     by_id = essays.in_bulk(ids)
     terms, pinyin = highlight_terms(parsed)
     sections = best_sections(list(by_id), terms, pinyin)
+    # An essay matched outside its sections takes its snippet from all of its text.
+    unsectioned = [essay for pk, essay in by_id.items() if pk not in sections]
+    prefetch_related_objects(unsectioned, "sections", "references")
     results = []
     for hit in hits:
         essay = by_id.get(hit.essay_id)
@@ -298,21 +301,24 @@ def _snippet_source(essay: Essay, section: Section | None, terms, pinyin) -> str
         return f"{section.heading}：{section.text}"
     text = essay_text(essay)
     parts = [part for part in [*text.head, *text.body] if part]
-    sentences: list[tuple[str, str]] = []  # each sentence with its folded form
-    # Folded once per essay: fold keeps lengths, so a part's folded sentences are slices.
+    first = next((s for part in parts for s in _SENTENCE_END.split(part) if s.strip()), None)
+    if first is None:
+        return essay.title
+    # Each sentence that can be the best, with its folded form. Folded once per essay:
+    # fold keeps lengths, so a part's folded sentences are slices. Without pinyin, a
+    # sentence holding no query word can only lose to one holding one.
+    sentences: list[tuple[str, str]] = []
     for part, folded in zip(parts, fold_all(parts), strict=True):
+        if not pinyin and not any(term and term in folded for term in terms):
+            continue
         offset = 0
         for sentence in _SENTENCE_END.split(part):
-            if sentence.strip():
-                sentences.append((sentence, folded[offset : offset + len(sentence)]))
+            piece = folded[offset : offset + len(sentence)]
             offset += len(sentence)
+            if sentence.strip() and (pinyin or any(term and term in piece for term in terms)):
+                sentences.append((sentence, piece))
     if not sentences:
-        return essay.title
-    first = sentences[0][0]
-    if not pinyin:  # a sentence holding no term can only be the fallback below
-        sentences = [
-            pair for pair in sentences if any(term and term in pair[1] for term in terms)
-        ] or sentences[:1]
+        return essay.intro or first
     best, folded = max(
         sentences,
         key=lambda pair: (
