@@ -29,7 +29,7 @@ from django.db import DatabaseError, connection, transaction
 from search.backends.base import Check, Hit, IndexUnavailable, Match, SearchBackend
 from search.backends.postgres import store
 from search.backends.postgres.matching import homophones, match
-from search.backends.postgres.reading import Reader
+from search.backends.postgres.reading import Reader, id_array
 
 log = logging.getLogger(__name__)
 
@@ -201,8 +201,8 @@ def _topic_members(cursor, slug: str, essays: set[int]) -> set[int]:
     cursor.execute(
         f"SELECT et.essay_id FROM {Essay.topics.through._meta.db_table} AS et "
         f"JOIN {Topic._meta.db_table} AS t ON t.id = et.topic_id "
-        "WHERE t.slug = %s AND et.essay_id = ANY(%s)",
-        [slug, sorted(essays)],
+        "WHERE t.slug = %s AND et.essay_id = ANY(%s::bigint[])",
+        [slug, id_array(essays)],
     )
     return {row[0] for row in cursor.fetchall()}
 
@@ -216,7 +216,7 @@ def _topic_counts(cursor, essays: set[int]) -> dict[str, int]:
     cursor.execute(
         f"SELECT t.slug, count(*) FROM {Essay.topics.through._meta.db_table} AS et "
         f"JOIN {Topic._meta.db_table} AS t ON t.id = et.topic_id "
-        "WHERE et.essay_id = ANY(%s) GROUP BY t.slug",
-        [sorted(essays)],
+        "WHERE et.essay_id = ANY(%s::bigint[]) GROUP BY t.slug",
+        [id_array(essays)],
     )
     return {slug: int(count) for slug, count in cursor.fetchall()}

@@ -23,6 +23,14 @@ from search.analysis import grams as string_grams
 from search.backends.postgres.documents import MAX_WORD_CHARS, lexeme
 from search.backends.postgres.store import CHUNKS, DOCUMENTS, GRAMS
 
+
+def id_array(ids: Iterable[int]) -> str:
+    """Ids as one array literal for ``= ANY(%s::bigint[])``: psycopg2 sends a Python list
+    as ``ARRAY[1, 2, …]``, which PostgreSQL parses element by element (~5× slower at
+    a few thousand ids)."""
+    return "{" + ",".join(str(int(pk)) for pk in sorted(ids)) + "}"
+
+
 #: Phrase alternatives beyond this many (long compounds) keep the typed order and its
 #: reverse only.
 MAX_NEAR_ALTERNATIVES = 200
@@ -157,10 +165,15 @@ class Reader:
             f"""
             SELECT essay_id, max(ts_rank_cd('{{1,1,1,1}}', words, %s::tsquery, 0))
             FROM {CHUNKS}
-            WHERE generation = %s AND essay_id = ANY(%s) AND words @@ %s::tsquery
+            WHERE generation = %s AND essay_id = ANY(%s::bigint[]) AND words @@ %s::tsquery
             GROUP BY essay_id
             """,
-            [" & ".join(map(lexeme, words)), self.generation, ids, " & ".join(map(lexeme, words))],
+            [
+                " & ".join(map(lexeme, words)),
+                self.generation,
+                id_array(ids),
+                " & ".join(map(lexeme, words)),
+            ],
         )
         return {pk: min(1.0, float(rank)) for pk, rank in rows}
 
