@@ -59,11 +59,19 @@ def test_an_index_written_by_whoosh_itself_reads_the_same(tmp_path):
     for number in range(400):  # "w0" in every document: four blocks
         body = " ".join(["w0", *rng.choices(words, k=rng.randint(1, 30)), f"only{number}"])
         writer.add_document(body=body, tag=f"t{number % 3}")
+    # Gaps of every size a pickle writes differently (under 256, under 65,536, more) and
+    # more than 1,000 positions in one document (pickled in batches).
+    filler = ["w1"] * 1500 + ["xx"] * 300 + ["w2"] + ["yy"] * 70_000 + ["w2", "w1"]
+    writer.add_document(body=" ".join(filler), tag="long")
     writer.commit()
     with ix.searcher() as searcher:
         leaf = searcher.reader()
         seen = _compare_every_term(leaf, {"body", "tag"})
+        long_document = leaf.doc_count_all() - 1
+        _, w2 = codec.read_positions(leaf, "body", "w2", np.array([long_document]))
+        _, w1 = codec.read_positions(leaf, "body", "w1", np.array([long_document]))
     assert seen["several blocks"] >= 1
+    assert np.diff(w2).max() > 65_535 and len(w1) > 1_000  # the sizes meant were there
 
 
 @pytest.mark.django_db
