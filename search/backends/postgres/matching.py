@@ -15,27 +15,27 @@ keywords and headings ×3, text ×1 (the text's term frequency counted in chunks
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 
 from search import query as q
 from search.analysis import jieba_words
 from search.backends.base import ALL_WORDS, EXACT, MOST_WORDS, PINYIN
 from search.backends.postgres.reading import Reader
+from search.backends.rules import (
+    CLOSENESS_CANDIDATES,
+    HEAD_WEIGHT,
+    K1,
+    MAX_CORRECTED_LENGTH,
+    MAX_CORRECTED_SHARE,
+    MAX_CORRECTIONS_CHECKED,
+    MAX_SPELLINGS,
+    MOST_SHARE,
+    TITLE_WEIGHT,
+    B,
+)
+from search.backends.rules import YEAR as _YEAR
 from search.pinyin import HAN, characters_reading, han_syllables, split_syllables
 from search.stopwords import is_informative
-
-TITLE_WEIGHT = 6.0
-HEAD_WEIGHT = 3.0
-MOST_SHARE = 0.5
-CLOSENESS_CANDIDATES = 64
-MAX_SPELLINGS = 64
-MAX_CORRECTED_SHARE = 0.5
-MAX_CORRECTED_LENGTH = 12
-MAX_CORRECTIONS_CHECKED = 16
-K1 = 1.2
-B = 0.75
-_YEAR = re.compile(r"^(19|20)\d\d$")
 
 
 @dataclass

@@ -20,7 +20,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,22 +27,21 @@ import numpy as np
 from search import query as q
 from search.analysis import jieba_words
 from search.backends.base import ALL_WORDS, EXACT, MOST_WORDS, PINYIN
+from search.backends.rules import (
+    CLOSENESS_CANDIDATES,
+    HEAD_WEIGHT,
+    MAX_CORRECTED_LENGTH,
+    MAX_CORRECTED_SHARE,
+    MAX_CORRECTIONS_CHECKED,
+    MAX_SPELLINGS,
+    MOST_SHARE,
+    TITLE_WEIGHT,
+)
+from search.backends.rules import YEAR as _YEAR
 from search.backends.whoosh import phrases, ranking
 from search.backends.whoosh.snapshot import Snapshot
 from search.pinyin import HAN, characters_reading, han_syllables, split_syllables
 from search.stopwords import is_informative
-
-#: The field boosts, applied here only (the index stores plain term frequencies).
-TITLE_WEIGHT = 6.0
-HEAD_WEIGHT = 3.0
-#: An essay holding words of a loosened clause weighing more than this share matches it.
-MOST_SHARE = 0.5
-#: At most this many essays of the all-words tier (the best scored) are ranked by how
-#: close the words stand (reading positions costs; the rest keep their score order).
-CLOSENESS_CANDIDATES = 64
-#: At most this many Chinese spellings are tried for one pinyin reading.
-MAX_SPELLINGS = 64
-_YEAR = re.compile(r"^(19|20)\d\d$")
 
 
 @dataclass
@@ -279,14 +277,6 @@ def _scores(matcher: _Matcher, parsed: q.ParsedQuery) -> np.ndarray:
     for spelling in dict.fromkeys(s for found in matcher.spellings.values() for s in found):
         total += ranking.substring_score(snap, spelling, matcher.substring(spelling))
     return total
-
-
-#: A typed word is corrected to a homophone only when at most this share of its
-#: characters differ (服物意识 → 服务意识: one of four).
-MAX_CORRECTED_SHARE = 0.5
-MAX_CORRECTED_LENGTH = 12
-#: At most this many homophones are looked up in the index for one word.
-MAX_CORRECTIONS_CHECKED = 16
 
 
 def homophones(snap: Snapshot, text: str) -> list[str]:

@@ -15,10 +15,8 @@ import numpy as np
 
 from search.analysis import grams
 from search.backends.base import EXACT
+from search.backends.rules import K1, B
 from search.backends.whoosh.snapshot import Snapshot
-
-K1 = 1.2
-B = 0.75
 
 
 def idf(snap: Snapshot, document_frequency: int) -> float:
