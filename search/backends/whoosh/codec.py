@@ -18,9 +18,11 @@ life cycle, not the format).
   (:func:`write_postings`); a field's length is stored as one byte
   (:func:`stored_length`).
 - Reading: a term's document numbers and weights from a segment, block by block
-  (:func:`read_postings`); every posting of a segment from its postings file
-  (:func:`iter_segment_postings`); a segment's field lengths from their column
-  (:func:`segment_lengths`).
+  (:func:`read_postings`), with its postings' encoded positions kept as arrays
+  (:func:`read_term`, decoded later by :func:`stored_positions`) or read for some
+  documents from the file (:func:`read_positions`); every posting of a segment from
+  its postings file (:func:`iter_segment_postings`); a segment's field lengths from
+  their column (:func:`segment_lengths`).
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ import os
 import pickle
 import struct
 import zlib
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -59,11 +61,13 @@ __all__ = [
     "open_segment",
     "posting_kind",
     "read_postings",
+    "read_term",
     "segment_key",
     "segment_lengths",
     "segments",
     "storage",
     "stored_length",
+    "stored_positions",
     "write_postings",
     "write_toc",
 ]
@@ -300,19 +304,24 @@ def iter_segment_postings(
     terms = reader._terms
     for (fieldname, tbytes), terminfo in terms.items():
         found = _postings_of(terms._postfile, terminfo)
-        if not isinstance(found, bytes):
-            yield (fieldname, tbytes), *found
-            continue
-        fixed = _fixed_size(reader.schema, fieldname)
-        ids: list[int] = []
-        weights: list[float] = []
-        values: list = []
-        for block in _blocks(found):
-            block_ids, block_weights, block_values = _block_postings(found, block, fixed)
-            ids += block_ids
-            weights += block_weights
-            values += block_values
-        yield (fieldname, tbytes), ids, weights, values
+        yield (fieldname, tbytes), *_unpack_term(reader, fieldname, found)
+
+
+def _unpack_term(segment_reader, fieldname: str, found) -> tuple[list, list, list]:
+    """Every posting of a term (:func:`_term_postings`'s answer): document numbers,
+    weights and values, its blocks unpacked from memory."""
+    if not isinstance(found, bytes):
+        return found
+    ids: list[int] = []
+    weights: list[float] = []
+    values: list = []
+    fixed = _fixed_size(segment_reader.schema, fieldname)
+    for block in _blocks(found):
+        block_ids, block_weights, block_values = _block_postings(found, block, fixed)
+        ids += block_ids
+        weights += block_weights
+        values += block_values
+    return ids, weights, values
 
 
 def read_postings(segment_reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -321,24 +330,53 @@ def read_postings(segment_reader, fieldname: str, text: str) -> tuple[np.ndarray
     The posting list is read in one piece and its blocks unpacked from memory (whoosh's
     matcher reads each block header a few bytes at a time through the file).
     """
+    ids, weights, _ = read_term(segment_reader, fieldname, text)
+    return ids, weights
+
+
+def read_term(
+    segment_reader, fieldname: str, text: str
+) -> tuple[np.ndarray, np.ndarray, StoredPositions | None]:
+    """:func:`read_postings`, and for a field indexed with positions every posting's
+    encoded positions as well (:class:`StoredPositions`; None for other fields).
+
+    Unpacking a block decompresses its positions with its document numbers: kept, a
+    later position check on the term needs neither the file nor zlib again.
+    """
     found = _term_postings(segment_reader, fieldname, text)
     if found is None:
-        return EMPTY
-    if isinstance(found, bytes):
-        ids: list[int] = []
-        weights: list[float] = []
-        fixed = _fixed_size(segment_reader.schema, fieldname)
-        for block in _blocks(found):
-            block_ids, block_weights, _ = _block_postings(found, block, fixed)
-            ids += block_ids
-            weights += block_weights
-    else:
-        ids, weights, _ = found
-    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32)
+        return (*EMPTY, None)
+    ids, weights, values = _unpack_term(segment_reader, fieldname, found)
+    id_array = np.array(ids, dtype=np.int64)
+    stored = None
+    if (
+        fieldname in segment_reader.schema
+        and posting_kind(segment_reader.schema[fieldname].format) == "positions"
+        and len(values) == len(ids)
+    ):
+        ends = np.fromiter(map(len, values), dtype=np.int64, count=len(values)).cumsum()
+        data = np.frombuffer(b"".join(values), dtype=np.uint8)
+        stored = StoredPositions(id_array, data, ends)
+    return id_array, np.array(weights, dtype=np.float32), stored
 
 
 #: No positions: (the document of each, the position).
 EMPTY_POSITIONS = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+
+
+class StoredPositions(NamedTuple):
+    """A term's postings in one segment with each posting's encoded positions (whoosh's
+    :class:`~whoosh.formats.Positions` values, one after another in ``data``; the
+    value of posting ``i`` ends at ``ends[i]``). Arrays only, to be counted in bytes."""
+
+    ids: np.ndarray
+    data: np.ndarray
+    ends: np.ndarray
+
+    def value(self, index: int) -> bytes:
+        """The encoded positions of posting number ``index``."""
+        start = int(self.ends[index - 1]) if index else 0
+        return self.data[start : int(self.ends[index])].tobytes()
 
 
 def decode_positions(value: bytes) -> list[int]:
@@ -346,6 +384,42 @@ def decode_positions(value: bytes) -> list[int]:
     if not value.endswith(b"."):  # whoosh may store the pickle without its STOP
         value += b"."
     return list(itertools.accumulate(pickle.loads(value[_UINT_SIZE:])))
+
+
+class _Decoded:
+    """Positions decoded for wanted documents, gathered into two arrays."""
+
+    def __init__(self):
+        self.docs: list[int] = []
+        self.flat: list[int] = []
+        self.counts: list[int] = []
+
+    def add(self, ids: np.ndarray, wanted: np.ndarray, value: Callable[[int], bytes]) -> None:
+        """Decode the positions of those of ``wanted`` that ``ids`` (ascending) holds;
+        ``value(i)`` is the encoded value of posting ``i`` of ``ids``."""
+        if not len(ids) or not len(wanted):
+            return
+        where = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+        held = ids[where] == wanted
+        for docnum, index in zip(wanted[held].tolist(), where[held].tolist(), strict=True):
+            positions = decode_positions(value(index))
+            self.docs.append(docnum)
+            self.counts.append(len(positions))
+            self.flat += positions
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """The document of each position, and the position."""
+        return (
+            np.repeat(np.array(self.docs, dtype=np.int64), self.counts),
+            np.array(self.flat, dtype=np.int64),
+        )
+
+
+def stored_positions(stored: StoredPositions, docnums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`read_positions` from a term's :class:`StoredPositions` (no file read)."""
+    decoded = _Decoded()
+    decoded.add(stored.ids, docnums, stored.value)
+    return decoded.arrays()
 
 
 def read_positions(
@@ -370,9 +444,7 @@ def read_positions(
         )
     else:  # inlined: one block of its own
         blocks = iter([((len(found[0]), max(found[0], default=-1)), lambda: found)])
-    docs: list[int] = []
-    flat: list[int] = []
-    counts: list[int] = []
+    decoded = _Decoded()
     at = 0
     for block, unpack in blocks:
         last = block[1]
@@ -380,22 +452,11 @@ def read_positions(
             continue
         end = int(np.searchsorted(docnums, last, side="right"))
         block_ids, _, values = unpack()
-        ids = np.array(block_ids, dtype=np.int64)
-        wanted = docnums[at:end]
-        where = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
-        held = ids[where] == wanted
-        for docnum, index in zip(wanted[held].tolist(), where[held].tolist(), strict=True):
-            positions = decode_positions(values[index])
-            docs.append(docnum)
-            counts.append(len(positions))
-            flat += positions
+        decoded.add(np.array(block_ids, dtype=np.int64), docnums[at:end], values.__getitem__)
         at = end
         if at >= len(docnums):
             break
-    return (
-        np.repeat(np.array(docs, dtype=np.int64), counts),
-        np.array(flat, dtype=np.int64),
-    )
+    return decoded.arrays()
 
 
 def segment_key(segment_reader) -> tuple:

@@ -30,24 +30,30 @@ from search.backends.whoosh.codec import (
     EMPTY,
     deleted_docnums,
     read_positions,
-    read_postings,
+    read_term,
     segment_lengths,
+    stored_positions,
 )
 from search.backends.whoosh.codec import (
     segment_key as key_of_segment,
 )
 
 
+def _size(value: tuple[np.ndarray, ...]) -> int:
+    return sum(part.nbytes for part in value)
+
+
 class PostingCache:
-    """Posting lists of immutable segments, least recently used dropped past a byte budget."""
+    """Posting lists of immutable segments (tuples of arrays), least recently used
+    dropped past a byte budget."""
 
     def __init__(self, budget_bytes: int):
         self.budget_bytes = budget_bytes
-        self._items: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._items: OrderedDict[tuple, tuple[np.ndarray, ...]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> tuple[np.ndarray, np.ndarray] | None:
+    def get(self, key: tuple) -> tuple[np.ndarray, ...] | None:
         """The cached postings for ``key``, or None."""
         with self._lock:
             found = self._items.get(key)
@@ -55,20 +61,20 @@ class PostingCache:
                 self._items.move_to_end(key)
             return found
 
-    def put(self, key: tuple, value: tuple[np.ndarray, np.ndarray]) -> None:
+    def put(self, key: tuple, value: tuple[np.ndarray, ...]) -> None:
         """Remember ``value``, dropping the least recently used beyond the budget."""
-        size = value[0].nbytes + value[1].nbytes
+        size = _size(value)
         if size > self.budget_bytes:
             return
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
-                self._bytes -= old[0].nbytes + old[1].nbytes
+                self._bytes -= _size(old)
             self._items[key] = value
             self._bytes += size
             while self._bytes > self.budget_bytes and self._items:
                 _, dropped = self._items.popitem(last=False)
-                self._bytes -= dropped[0].nbytes + dropped[1].nbytes
+                self._bytes -= _size(dropped)
 
     def clear(self) -> None:
         """Forget everything (tests)."""
@@ -83,6 +89,11 @@ class PostingCache:
 #: 10,000 essays in 10 segments a term takes ~120 KB per copy, so 48 MB keeps a query
 #: mix's terms, both copies, without re-reading.)
 POSTINGS = PostingCache(budget_bytes=48 * 1024 * 1024)
+#: The encoded positions unpacked with a segment's postings of a positions field
+#: (:class:`~.codec.StoredPositions`), for the position checks that usually follow on
+#: the same words: without them each check decompressed the blocks a second time. A
+#: common word's take ~150 KB at 3,000 papers; 32 MB keeps a query mix's.
+POSITION_VALUES = PostingCache(budget_bytes=32 * 1024 * 1024)
 
 
 class _SegmentFacts(dict):
@@ -159,27 +170,32 @@ class Snapshot:
 
     # Postings -----------------------------------------------------------------------
 
+    @staticmethod
+    def _segment_postings(leaf, segment_key: tuple, fieldname: str, text: str):
+        """One segment's postings of a term, from the cache or read (and cached, with
+        the positions unpacked beside them)."""
+        cache_key = (segment_key, fieldname, text)
+        found = POSTINGS.get(cache_key)
+        if found is None:
+            ids, weights, stored = read_term(leaf, fieldname, text)
+            found = (ids, weights)
+            POSTINGS.put(cache_key, found)
+            if stored is not None and len(ids):
+                POSITION_VALUES.put(cache_key, stored)
+        return found
+
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Live global document numbers holding the term, and its frequency in each."""
         if self._whole:  # one segment, nothing deleted: its postings are the snapshot's
             leaf, _, segment_key = self.leaves[0]
-            cache_key = (segment_key, fieldname, text)
-            found = POSTINGS.get(cache_key)
-            if found is None:
-                found = read_postings(leaf, fieldname, text)
-                POSTINGS.put(cache_key, found)
-            return found
+            return self._segment_postings(leaf, segment_key, fieldname, text)
         key = ("snapshot", self._token, fieldname, text)
         found = POSTINGS.get(key)
         if found is not None:
             return found
         parts_ids, parts_weights = [], []
         for leaf, offset, segment_key in self.leaves:
-            cache_key = (segment_key, fieldname, text)
-            local = POSTINGS.get(cache_key)
-            if local is None:
-                local = read_postings(leaf, fieldname, text)
-                POSTINGS.put(cache_key, local)
+            local = self._segment_postings(leaf, segment_key, fieldname, text)
             if len(local[0]):
                 parts_ids.append(local[0] + offset)
                 parts_weights.append(local[1])
@@ -297,7 +313,7 @@ class Snapshot:
         self, fieldname: str, texts: list[str], docnums: np.ndarray
     ) -> dict[str, np.ndarray]:
         parts: dict[str, list[np.ndarray]] = {text: [] for text in texts}
-        for leaf, offset, _ in self.leaves:
+        for leaf, offset, segment_key in self.leaves:
             end = offset + leaf.doc_count_all()
             local = docnums[(docnums >= offset) & (docnums < end)] - offset
             found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -305,7 +321,11 @@ class Snapshot:
             for text in sorted(texts, key=lambda t: len(self.postings(fieldname, t)[0])):
                 if not len(local):
                     break
-                found[text] = read_positions(leaf, fieldname, text, local)
+                stored = POSITION_VALUES.get((segment_key, fieldname, text))
+                if stored is not None:  # unpacked with the postings: no file, no zlib
+                    found[text] = stored_positions(stored, local)
+                else:
+                    found[text] = read_positions(leaf, fieldname, text, local)
                 local = np.unique(found[text][0])
             if len(found) < len(texts) or not len(local):
                 continue

@@ -37,13 +37,20 @@ def _compare_every_term(leaf, fieldnames) -> dict[str, int]:
         seen["several blocks"] += len(ids) > 128  # whoosh's block holds 128 postings
         got_ids, got_weights = codec.read_postings(leaf, fieldname, text)
         assert got_ids.tolist() == ids and got_weights.tolist() == weights, text
+        term_ids, term_weights, stored = codec.read_term(leaf, fieldname, text)
+        assert term_ids.tolist() == ids and term_weights.tolist() == weights, text
+        assert (stored is not None) == bool(positions), text  # kept for positions fields only
         if positions:  # every other document asked for: blocks without one are passed
             wanted = np.array(ids[::2], dtype=np.int64)
-            docs, flat = codec.read_positions(leaf, fieldname, text, wanted)
             expected = [
                 (d, p) for d, plist in zip(ids[::2], positions[::2], strict=True) for p in plist
             ]
-            assert list(zip(docs.tolist(), flat.tolist(), strict=True)) == expected, text
+            # Read from the file, and from the positions kept when the postings were read.
+            for docs, flat in (
+                codec.read_positions(leaf, fieldname, text, wanted),
+                codec.stored_positions(stored, wanted),
+            ):
+                assert list(zip(docs.tolist(), flat.tolist(), strict=True)) == expected, text
     return seen
 
 

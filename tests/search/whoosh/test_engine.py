@@ -255,3 +255,33 @@ def test_positions_asked_again_equal_a_fresh_read(corpus, search_index):
         assert {w: k.tolist() for w, k in got.items()} == expected_every
     finally:
         searcher.close()
+
+
+def test_positions_kept_with_the_postings_equal_those_read_from_the_file(
+    corpus, search_index, monkeypatch
+):
+    """The positions unpacked with a term's postings answer later position checks
+    (no second decompression), exactly as reading them from the index file does."""
+    searcher, snap = _snapshot(search_index)
+    try:
+        texts = {"text": ["劳动力", "农村"], "grams": ["劳动", "转移", "服务"]}
+        every = np.flatnonzero(snap.live)
+
+        def positions(kept_bytes):
+            monkeypatch.setattr(snapshot, "POSTINGS", snapshot.PostingCache(48 << 20))
+            kept = snapshot.PostingCache(kept_bytes)
+            monkeypatch.setattr(snapshot, "POSITION_VALUES", kept)
+            snap._positions_read.clear()
+            found = {
+                field: {w: k.tolist() for w, k in snap.positions(field, words, every).items()}
+                for field, words in texts.items()
+            }
+            return found, kept._bytes
+
+        from_kept, kept_bytes = positions(32 << 20)
+        from_file, nothing_kept = positions(0)
+        assert kept_bytes > 0 and nothing_kept == 0  # the first really used what it kept
+        assert all(any(words.values()) for words in from_file.values())
+        assert from_kept == from_file
+    finally:
+        searcher.close()
