@@ -29,11 +29,14 @@ def post_fork(server, worker) -> None:
 
 
 def when_ready(server) -> None:
-    """Before the workers fork: read what the first pinyin search needs from the index."""
+    """Before the workers fork: build the text-folding tables and read what the first
+    pinyin search needs from the index, so no worker's first request waits for them."""
     import logging
 
+    from essays.text.normalize import build_tables
     from search.backends import get_backend
 
+    build_tables()
     try:
         get_backend().warm()
     except Exception:  # no index yet, or a damaged one: search answers 503 until rebuilt

@@ -34,10 +34,8 @@ def _t2s() -> OpenCC:
 
 
 @functools.cache
-def _t2s_keys() -> tuple[frozenset[str], re.Pattern[str]]:
-    """What the t2s conversion would replace: its one-character keys, and a pattern
-    matching any of its longer keys (grouped by first character, which keeps the
-    search fast)."""
+def _all_t2s_keys() -> frozenset[str]:
+    """Every key of the t2s conversion's dictionaries (characters and phrases)."""
     keys: set[str] = set()
 
     def collect(chain) -> None:
@@ -48,10 +46,23 @@ def _t2s_keys() -> tuple[frozenset[str], re.Pattern[str]]:
                 keys.update(item[2])  # (longest key, shortest key, mapping)
 
     collect(_t2s()._dict_chain_data)
+    return frozenset(keys)
+
+
+def _phrase_keys() -> list[str]:
+    """The t2s keys longer than one character, longest first."""
+    return sorted((key for key in _all_t2s_keys() if len(key) > 1), key=len, reverse=True)
+
+
+@functools.cache
+def _t2s_keys() -> tuple[frozenset[str], re.Pattern[str]]:
+    """What the t2s conversion would replace: its one-character keys, and a pattern
+    matching any of its longer keys (grouped by first character, which keeps the
+    search fast)."""
+    keys = _all_t2s_keys()
     by_first: dict[str, list[str]] = {}
-    for key in sorted(keys, key=len, reverse=True):
-        if len(key) > 1:
-            by_first.setdefault(key[0], []).append(re.escape(key[1:]))
+    for key in _phrase_keys():
+        by_first.setdefault(key[0], []).append(re.escape(key[1:]))
     longer = "|".join(
         f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in by_first.items()
     )
@@ -131,6 +142,29 @@ def _char_table() -> np.ndarray:
     return table
 
 
+@functools.cache
+def _phrase_starts() -> tuple[np.ndarray, np.ndarray]:
+    """The first two characters of OpenCC's phrase keys: a table of the code points
+    that begin one, and the sorted pairs (``first << 21 | second``)."""
+    firsts = np.zeros(sys.maxunicode + 1, dtype=bool)
+    pairs = set()
+    for key in _phrase_keys():
+        firsts[ord(key[0])] = True
+        pairs.add(ord(key[0]) << 21 | ord(key[1]))
+    return firsts, np.array(sorted(pairs), dtype=np.int64)
+
+
+def _may_hold_phrase_key(codes: np.ndarray) -> bool:
+    """Whether the text of ``codes`` holds the first two characters of a phrase key
+    anywhere (most papers hold none: then its regular expression need not run)."""
+    firsts, pairs = _phrase_starts()
+    at = np.flatnonzero(firsts[codes[:-1]])
+    if not len(at):
+        return False
+    found = codes[at].astype(np.int64) << 21 | codes[at + 1]
+    return bool(np.isin(found, pairs).any())
+
+
 def _code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
@@ -166,6 +200,14 @@ def _phrase_pieces(widened: str) -> list[tuple[int, int]]:
     return pieces
 
 
+def build_tables() -> None:
+    """Build the folding tables now (about 0.3 s and 6 MB): in a server's master process
+    before its workers fork, so they share them instead of each building its own on
+    its first request."""
+    _char_table()
+    _phrase_starts()
+
+
 def fold(text: str) -> str:
     """Traditional → simplified, full-width → half-width, Latin lower case.
 
@@ -178,7 +220,8 @@ def fold(text: str) -> str:
         return ""
     codes = _code_points(text)
     folded = _from_code_points(_char_table()[codes])
-    if _t2s_keys()[1].search(text) is None:  # phrase keys hold no full-width character
+    # Phrase keys hold no full-width character: the text as given is searched for them.
+    if not _may_hold_phrase_key(codes) or _t2s_keys()[1].search(text) is None:
         return folded
     widened = _widened(codes)
     converter = _t2s()
