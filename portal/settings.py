@@ -198,6 +198,16 @@ STORAGES = {
 # several web machines; DATABASE_URL must name PostgreSQL). After switching, run
 # ``manage.py rebuild_index_swapped`` once.
 PORTAL_SEARCH_BACKEND = os.environ.get("PORTAL_SEARCH_BACKEND", "whoosh").strip() or "whoosh"
+if (
+    PORTAL_SEARCH_BACKEND == "postgres"
+    and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+):
+    # Refused at start, not at the first search: its index is tables in that database.
+    raise ImproperlyConfigured(
+        "PORTAL_SEARCH_BACKEND=postgres needs a PostgreSQL database: set DATABASE_URL to "
+        f"postgres://… (the database is {DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})"
+        ", or use PORTAL_SEARCH_BACKEND=whoosh."
+    )
 
 # Search: haystack with the whoosh backend, index under the data directory.
 # The engine gives text fields the jieba / gram / pinyin analysers and keeps one writer;

@@ -181,3 +181,23 @@ def test_sqlite_waits_for_other_writers_and_postgresql_is_left_alone(tmp_path):
     )
     assert "transaction_mode" not in postgres["options"]
     assert "init_command" not in postgres["options"]
+
+
+def test_the_postgres_search_backend_on_sqlite_is_refused_at_start(tmp_path):
+    """Its index is tables in the database: on SQLite every search would fail instead."""
+    result = load_settings(tmp_path, DJANGO_DEBUG="1", PORTAL_SEARCH_BACKEND="postgres")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "PORTAL_SEARCH_BACKEND=postgres needs a PostgreSQL database" in result.stderr
+    assert "sqlite3" in result.stderr
+
+
+def test_the_postgres_search_backend_on_postgresql_is_accepted(tmp_path):
+    found = settings_dict(
+        tmp_path,
+        DJANGO_DEBUG="1",
+        PORTAL_SEARCH_BACKEND="postgres",
+        DATABASE_URL="postgres://portal@127.0.0.1:5432/portal",
+    )
+    assert found["engine"] == "django.db.backends.postgresql"
