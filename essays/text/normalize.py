@@ -144,25 +144,29 @@ def _char_table() -> np.ndarray:
 
 @functools.cache
 def _phrase_starts() -> tuple[np.ndarray, np.ndarray]:
-    """The first two characters of OpenCC's phrase keys: a table of the code points
-    that begin one, and the sorted pairs (``first << 21 | second``)."""
-    firsts = np.zeros(sys.maxunicode + 1, dtype=bool)
+    """The first two characters of OpenCC's phrase keys: a table of code points (bit 1:
+    begins a key, bit 2: is a key's second character), and the sorted pairs
+    (``first << 21 | second``)."""
+    table = np.zeros(sys.maxunicode + 1, dtype=np.uint8)
     pairs = set()
     for key in _phrase_keys():
-        firsts[ord(key[0])] = True
+        table[ord(key[0])] |= 1
+        table[ord(key[1])] |= 2
         pairs.add(ord(key[0]) << 21 | ord(key[1]))
-    return firsts, np.array(sorted(pairs), dtype=np.int64)
+    return table, np.array(sorted(pairs), dtype=np.int64)
 
 
 def _may_hold_phrase_key(codes: np.ndarray) -> bool:
     """Whether the text of ``codes`` holds the first two characters of a phrase key
     anywhere (most papers hold none: then its regular expression need not run)."""
-    firsts, pairs = _phrase_starts()
-    at = np.flatnonzero(firsts[codes[:-1]])
+    table, pairs = _phrase_starts()
+    flags = table.take(codes)
+    at = np.flatnonzero((flags[:-1] & 1) & (flags[1:] >> 1))
     if not len(at):
         return False
     found = codes[at].astype(np.int64) << 21 | codes[at + 1]
-    return bool(np.isin(found, pairs).any())
+    where = np.minimum(np.searchsorted(pairs, found), len(pairs) - 1)  # not np.isin: it
+    return bool((pairs[where] == found).any())  # hashes both arrays on every call
 
 
 def _code_points(text: str) -> np.ndarray:
@@ -219,7 +223,7 @@ def fold(text: str) -> str:
     if not text:
         return ""
     codes = _code_points(text)
-    folded = _from_code_points(_char_table()[codes])
+    folded = _from_code_points(_char_table().take(codes))
     # Phrase keys hold no full-width character: the text as given is searched for them.
     if not _may_hold_phrase_key(codes) or _t2s_keys()[1].search(text) is None:
         return folded

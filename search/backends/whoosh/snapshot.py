@@ -92,8 +92,9 @@ POSTINGS = PostingCache(budget_bytes=48 * 1024 * 1024)
 #: The encoded positions unpacked with a segment's postings of a positions field
 #: (:class:`~.codec.StoredPositions`), for the position checks that usually follow on
 #: the same words: without them each check decompressed the blocks a second time. A
-#: common word's take ~150 KB at 3,000 papers; 32 MB keeps a query mix's.
-POSITION_VALUES = PostingCache(budget_bytes=32 * 1024 * 1024)
+#: common word's take ~150 KB at 3,000 papers; 16 MB keeps a query's and its
+#: neighbours' while adding little to a worker's memory (the 250 MB target).
+POSITION_VALUES = PostingCache(budget_bytes=16 * 1024 * 1024)
 
 
 class _SegmentFacts(dict):
