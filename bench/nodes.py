@@ -21,6 +21,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -190,7 +191,29 @@ class Browser:
     ) -> tuple[int, dict[str, str], str]:
         """GET (or POST form ``data``): status, headers and body; never raises on 4xx/5xx."""
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
-        request = urllib.request.Request(url, data=body)
+        return self._send(urllib.request.Request(url, data=body), timeout)
+
+    def upload(
+        self, url: str, fields: dict[str, str], name: str, filename: str, content: bytes
+    ) -> tuple[int, dict[str, str], str]:
+        """POST ``fields`` and one file (``name``) as a browser's multipart form does."""
+        boundary = f"----portal{uuid.uuid4().hex}"
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'.encode()
+            + f"{value}\r\n".encode()
+            for key, value in fields.items()
+        ]
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: text/plain\r\n\r\n'.encode()
+            + content
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        request = urllib.request.Request(url, data=b"".join(parts))
+        request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+        return self._send(request, timeout=60)
+
+    def _send(self, request: urllib.request.Request, timeout: float) -> tuple[int, dict, str]:
         if self.forwarded_for:
             request.add_header("X-Forwarded-For", self.forwarded_for)
         try:

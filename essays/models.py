@@ -291,3 +291,23 @@ class Reference(models.Model):
     def anchor(self) -> str:
         """The fragment id of this reference on the essay page."""
         return f"ref-{self.order}"
+
+
+class PendingUpload(models.Model):
+    """A document uploaded in the admin, kept between its preview and its confirmation.
+
+    In the database, not on the machine that showed the preview: behind a load balancer
+    the confirmation may reach another web machine, which must find the same bytes.
+    Removed once imported, or when its preview expires (:mod:`essays.services.uploads`).
+    """
+
+    digest = models.CharField("SHA-256", max_length=64, primary_key=True)
+    data = models.BinaryField("内容")
+    stored_at = models.DateTimeField("上传时间", db_index=True)
+
+    class Meta:
+        verbose_name = "待确认的上传"
+        verbose_name_plural = "待确认的上传"
+
+    def __str__(self) -> str:
+        return self.digest

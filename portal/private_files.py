@@ -1,10 +1,10 @@
 """Keep what the portal writes private to the user it runs as.
 
 The data directory holds the SQLite database (sessions, password hashes), the secret
-key, the search index and uploaded source documents: no other local user may read
-them. The process umask is set to :data:`PRIVATE_UMASK` when the settings load (and by
-``scripts/serve`` and gunicorn), so every file the portal or a library it uses creates
-(SQLite and its ``-wal``/``-shm`` files, whoosh segments, jieba's cache, uploads) is
+key and the search index: no other local user may read them. The process umask is set
+to :data:`PRIVATE_UMASK` when the settings load (and by ``scripts/serve`` and
+gunicorn), so every file the portal or a library it uses creates
+(SQLite and its ``-wal``/``-shm`` files, whoosh segments, jieba's cache, backups) is
 ``0600`` and every directory ``0700``; the helpers here also set the modes explicitly
 where the portal creates a file or directory itself, whatever the umask.
 """

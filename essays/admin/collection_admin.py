@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django import forms
@@ -29,6 +30,8 @@ from essays.services.imports import (
     write_error_message,
 )
 from essays.services.uploads import PREVIEW_MAX_AGE, upload_discard, upload_load, upload_store
+
+log = logging.getLogger(__name__)
 
 
 class EssayInline(admin.TabularInline):
@@ -188,6 +191,7 @@ class CollectionAdmin(BusyDatabaseAdminMixin, admin.ModelAdmin):
                 (report,) = documents_import(
                     documents=[document], force=form.cleaned_data["force"], dry_run=True
                 )
+                digest = upload_store(data)  # in the database: a busy one is answered below
             except SourceError as error:
                 context["error"] = str(error)
                 return TemplateResponse(request, "admin/essays/collection/import.html", context)
@@ -196,7 +200,6 @@ class CollectionAdmin(BusyDatabaseAdminMixin, admin.ModelAdmin):
                     raise
                 context["error"] = IMPORT_BUSY
                 return TemplateResponse(request, "admin/essays/collection/import.html", context)
-            digest = upload_store(data)
             by_number = {essay.number: essay for essay in document.parsed.essays}
             context.update(
                 report=report,
@@ -223,6 +226,11 @@ class CollectionAdmin(BusyDatabaseAdminMixin, admin.ModelAdmin):
         except (signing.BadSignature, OSError, KeyError, TypeError):
             context["error"] = "预览已过期或无效，请重新上传源文档。"
             return TemplateResponse(request, "admin/essays/collection/import.html", context)
+        except OperationalError as error:
+            if not is_database_busy(error):
+                raise
+            context["error"] = IMPORT_BUSY
+            return TemplateResponse(request, "admin/essays/collection/import.html", context)
         try:
             document = SourceDocument(
                 parsed=parse_document(data, token["name"]), source_name=token["name"], data=data
@@ -238,7 +246,10 @@ class CollectionAdmin(BusyDatabaseAdminMixin, admin.ModelAdmin):
                 else f"{token['name']}：写入数据库失败，已全部撤销：{write_error_message(error)}"
             )
             return TemplateResponse(request, "admin/essays/collection/import.html", context)
-        upload_discard(token["sha"])
+        try:
+            upload_discard(token["sha"])
+        except DatabaseError:  # imported already; the upload expires with its preview
+            log.warning("Could not remove the imported upload %s", token["sha"], exc_info=True)
         parts = "，".join(f"{ACTION_LABELS[a]} {report.count(a)} 篇" for a in Action)
         self.message_user(request, f"已导入《{report.title}》：{parts}。")
         return HttpResponseRedirect(

@@ -31,6 +31,7 @@ from bench.nodes import (
     node_env,
     prepare_database,
 )
+from tests.corpus import STANDALONE_SOURCE
 from tests.essays.admin.conftest import PASSWORD, form_data
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -190,6 +191,49 @@ def test_healthz_on_both_nodes_reports_the_shared_services(cluster: Cluster):
         assert checks["index"]["documents"] == checks["database"]["essays"]
         reports.append(checks["index"]["documents"])
     assert reports[0] == reports[1]
+
+
+def test_an_upload_previewed_on_node_a_is_confirmed_on_node_b(cluster: Cluster):
+    """No sticky sessions: the upload waits for its confirmation in the shared database."""
+    editor = log_in(cluster.a)
+    import_path = "/admin/essays/collection/import/"
+    status, _, page = editor.request(cluster.a.base + import_path)
+    assert status == 200, page[-2000:]
+    source = STANDALONE_SOURCE.read_text(encoding="utf-8")
+    title = source.splitlines()[0]
+    document = source.replace(title, f"{title}跨机确认", 2).encode("utf-8")
+    status, _, page = editor.upload(
+        cluster.a.base + import_path,
+        {"csrfmiddlewaretoken": form_data(page)["csrfmiddlewaretoken"], "preview": "上传并预览"},
+        "source",
+        "cross-node.txt",
+        document,
+    )
+    assert status == 200 and 'name="token"' in page, page[-3000:]
+    fields = form_data(page)
+    status, _, page = editor.request(
+        cluster.b.base + import_path,
+        {
+            "csrfmiddlewaretoken": fields["csrfmiddlewaretoken"],
+            "token": fields["token"],
+            "confirm": "确认导入",
+        },
+    )
+    assert status == 200 and "预览已过期" not in page, page[-3000:]
+    assert "已导入《" in page and "跨机确认" in page
+    assert found_within(cluster.a, "跨机确认", _essay_titled(cluster, "跨机确认"), seconds=2.0)
+
+
+def _essay_titled(cluster: Cluster, word: str) -> int:
+    """The newest essay whose title holds ``word`` (read from the shared database)."""
+    import psycopg2
+
+    with psycopg2.connect(cluster.database_url) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM essays_essay WHERE title LIKE %s ORDER BY id DESC LIMIT 1",
+            [f"%{word}%"],
+        )
+        return cursor.fetchone()[0]
 
 
 def test_killing_a_node_right_after_a_save_loses_no_edit(cluster: Cluster):

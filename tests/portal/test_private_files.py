@@ -10,9 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from django.urls import reverse
-
 BASE_DIR = Path(__file__).resolve().parents[2]
 SOURCE = BASE_DIR / "fixtures" / "source" / "003_9514cc16462ea946.txt"
 
@@ -78,16 +75,3 @@ def test_the_data_directory_and_everything_in_it_is_private(tmp_path):
     }
     assert exposed == {}
     assert stat.S_IMODE((shared / "backup.json").stat().st_mode) == 0o600
-
-
-@pytest.mark.django_db
-def test_an_uploaded_document_waiting_for_confirmation_is_private(editor_client, settings):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    upload = SimpleUploadedFile("doc.txt", SOURCE.read_bytes(), content_type="text/plain")
-    response = editor_client.post(reverse("admin:essays_collection_import"), {"source": upload})
-    assert response.status_code == 200 and "token" in response.context
-    directory = settings.DATA_DIR / "admin-imports"
-    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
-    stored = list(directory.iterdir())
-    assert stored and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in stored)

@@ -7,10 +7,9 @@ from __future__ import annotations
 import gzip
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from essays.models import Collection, Essay, Section
+from essays.models import Collection, Essay, PendingUpload, Section
 from essays.services.imports import MAX_SOURCE_BYTES
 from tests.corpus import COLLECTION_SOURCE
 
@@ -20,8 +19,7 @@ IMPORT_URL = "/admin/essays/collection/import/"
 
 
 def _stored_uploads() -> list[str]:
-    directory = settings.DATA_DIR / "admin-imports"
-    return sorted(p.name for p in directory.glob("*")) if directory.exists() else []
+    return sorted(PendingUpload.objects.values_list("digest", flat=True))
 
 
 def _cut_inside_a_character() -> bytes:

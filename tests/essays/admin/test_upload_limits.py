@@ -4,15 +4,14 @@ stored upload."""
 
 from __future__ import annotations
 
-import os
+import datetime
 import re
-import time
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from essays.models import Collection
+from essays.models import Collection, PendingUpload
 from essays.services.uploads import PREVIEW_MAX_AGE
 from tests.corpus import COLLECTION_SOURCE, STANDALONE_SOURCE
 
@@ -21,18 +20,9 @@ pytestmark = pytest.mark.django_db
 IMPORT_URL = "/admin/essays/collection/import/"
 
 
-@pytest.fixture(autouse=True)
-def _no_stored_uploads():
-    """Each test starts without uploads left by other tests (one data directory)."""
-    directory = settings.DATA_DIR / "admin-imports"
-    if directory.exists():
-        for path in directory.iterdir():
-            path.unlink()
-
-
 def stored() -> set[str]:
-    directory = settings.DATA_DIR / "admin-imports"
-    return {p.name for p in directory.iterdir()} if directory.exists() else set()
+    """The uploads waiting for their confirmation (in the database)."""
+    return set(PendingUpload.objects.values_list("digest", flat=True))
 
 
 def preview(client, data: bytes, name: str = "doc.txt"):
@@ -71,9 +61,8 @@ def test_a_preview_never_confirmed_expires_with_its_upload(editor_client):
     first = preview(editor_client, STANDALONE_SOURCE.read_bytes())
     token = first.context["token"]
     (abandoned,) = stored()
-    path = settings.DATA_DIR / "admin-imports" / abandoned
-    old = time.time() - PREVIEW_MAX_AGE - 60
-    os.utime(path, (old, old))
+    old = PendingUpload.objects.get().stored_at - datetime.timedelta(seconds=PREVIEW_MAX_AGE + 60)
+    PendingUpload.objects.filter(digest=abandoned).update(stored_at=old)
     # Another editor's preview later on sweeps the abandoned upload away …
     second = preview(editor_client, COLLECTION_SOURCE.read_bytes())
     assert second.context.get("token")
@@ -91,4 +80,16 @@ def test_a_recent_preview_is_kept_and_confirmed(editor_client):
     confirmed = editor_client.post(IMPORT_URL, {"confirm": "1", "token": token})
     assert confirmed.status_code == 302
     assert len(stored()) == 1
-    assert all(re.fullmatch(r"[0-9a-f]{64}\.txt", name) for name in stored())
+    assert all(re.fullmatch(r"[0-9a-f]{64}", digest) for digest in stored())
+
+
+def test_a_preview_shown_by_one_machine_is_confirmed_on_another(editor_client, settings, tmp_path):
+    """Behind a load balancer the confirmation may reach another web machine (its own
+    data directory): the upload waits in the shared database, not on the first one's disk."""
+    token = preview(editor_client, STANDALONE_SOURCE.read_bytes()).context["token"]
+    first_machine = settings.DATA_DIR
+    settings.DATA_DIR = tmp_path / "other-machine"
+    confirmed = editor_client.post(IMPORT_URL, {"confirm": "1", "token": token})
+    assert confirmed.status_code == 302
+    assert Collection.objects.count() == 1 and not stored()
+    assert not (first_machine / "admin-imports").exists()  # nothing kept on a machine's disk
