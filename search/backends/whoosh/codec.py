@@ -17,12 +17,12 @@ life cycle, not the format).
   :func:`encode_frequency`); a term's postings are written a block at a time
   (:func:`write_postings`); a field's length is stored as one byte
   (:func:`stored_length`).
-- Reading: a term's document numbers and weights from a segment, block by block
-  (:func:`read_postings`), with its postings' encoded positions kept as arrays
-  (:func:`read_term`, decoded later by :func:`stored_positions`) or read for some
-  documents from the file (:func:`read_positions`); every posting of a segment from
-  its postings file (:func:`iter_segment_postings`); a segment's field lengths from
-  their column (:func:`segment_lengths`).
+- Reading: a term's document numbers and weights from a segment, block by block, with
+  its postings' encoded positions kept as arrays (:func:`read_term`, decoded later by
+  :func:`stored_positions`) or read for some documents from the file
+  (:func:`read_positions`); every posting of a segment from its postings file
+  (:func:`iter_segment_postings`); a segment's field lengths from their column
+  (:func:`segment_lengths`).
 """
 
 from __future__ import annotations
@@ -60,7 +60,6 @@ __all__ = [
     "iter_segment_postings",
     "open_segment",
     "posting_kind",
-    "read_postings",
     "read_term",
     "segment_key",
     "segment_lengths",
@@ -324,24 +323,17 @@ def _unpack_term(segment_reader, fieldname: str, found) -> tuple[list, list, lis
     return ids, weights, values
 
 
-def read_postings(segment_reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-    """All of a term's (local) document numbers and frequencies in one segment.
-
-    The posting list is read in one piece and its blocks unpacked from memory (whoosh's
-    matcher reads each block header a few bytes at a time through the file).
-    """
-    ids, weights, _ = read_term(segment_reader, fieldname, text)
-    return ids, weights
-
-
 def read_term(
     segment_reader, fieldname: str, text: str
 ) -> tuple[np.ndarray, np.ndarray, StoredPositions | None]:
-    """:func:`read_postings`, and for a field indexed with positions every posting's
-    encoded positions as well (:class:`StoredPositions`; None for other fields).
+    """All of a term's (local) document numbers and frequencies in one segment, and for
+    a field indexed with positions every posting's encoded positions as well
+    (:class:`StoredPositions`; None for other fields).
 
-    Unpacking a block decompresses its positions with its document numbers: kept, a
-    later position check on the term needs neither the file nor zlib again.
+    The posting list is read in one piece and its blocks unpacked from memory (whoosh's
+    matcher reads each block header a few bytes at a time through the file). Unpacking
+    a block decompresses its positions with its document numbers: kept, a later
+    position check on the term needs neither the file nor zlib again.
     """
     found = _term_postings(segment_reader, fieldname, text)
     if found is None:

@@ -35,8 +35,6 @@ def _compare_every_term(leaf, fieldnames) -> dict[str, int]:
         text, ids, weights, positions = _whoosh_postings(leaf, fieldname, tbytes)
         seen["inlined"] += terminfo.is_inlined()
         seen["several blocks"] += len(ids) > 128  # whoosh's block holds 128 postings
-        got_ids, got_weights = codec.read_postings(leaf, fieldname, text)
-        assert got_ids.tolist() == ids and got_weights.tolist() == weights, text
         term_ids, term_weights, stored = codec.read_term(leaf, fieldname, text)
         assert term_ids.tolist() == ids and term_weights.tolist() == weights, text
         assert (stored is not None) == bool(positions), text  # kept for positions fields only
@@ -96,7 +94,8 @@ def test_a_term_the_segment_lacks_reads_as_nothing(corpus, search_index):
     searcher = search_index.searcher()
     try:
         leaf = next(iter(searcher.reader().leaf_readers()))[0]
-        assert codec.read_postings(leaf, "text", "没有这个词的文章") == codec.EMPTY
+        ids, weights, stored = codec.read_term(leaf, "text", "没有这个词的文章")
+        assert not len(ids) and not len(weights) and stored is None
         docs, flat = codec.read_positions(leaf, "text", "没有这个词的文章", np.array([0]))
         assert not len(docs) and not len(flat)
     finally:
