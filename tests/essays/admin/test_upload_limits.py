@@ -93,3 +93,18 @@ def test_a_preview_shown_by_one_machine_is_confirmed_on_another(editor_client, s
     assert confirmed.status_code == 302
     assert Collection.objects.count() == 1 and not stored()
     assert not (first_machine / "admin-imports").exists()  # nothing kept on a machine's disk
+
+
+def test_uploads_earlier_versions_kept_on_disk_are_removed_by_the_migration(settings, tmp_path):
+    """Nothing reads the old files any more: the migration that moves uploads into the
+    database removes them rather than leaving documents behind in the data directory."""
+    import importlib
+
+    migration = importlib.import_module("essays.migrations.0010_pending_uploads")
+    settings.DATA_DIR = tmp_path
+    old = tmp_path / "admin-imports" / f"{'0' * 64}.txt"
+    old.parent.mkdir()
+    old.write_bytes(STANDALONE_SOURCE.read_bytes())
+    migration.remove_uploads_kept_on_disk(None, None)
+    assert not old.parent.exists()
+    migration.remove_uploads_kept_on_disk(None, None)  # and a data directory without them
