@@ -161,6 +161,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": float(os.environ.get("PORTAL_SQLITE_BUSY_TIMEOUT", "20")),
         }
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The same bound on PostgreSQL: a statement waiting for another transaction's lock
+    # (a long import, a rebuild clearing the search tables) gives up after this many
+    # seconds, inside gunicorn's 30 s timeout, so a save gets the admin's busy message
+    # with the editor's input (essays/admin/busy.py) instead of a killed worker.
+    _lock_ms = round(float(os.environ.get("PORTAL_PG_LOCK_TIMEOUT", "20")) * 1000)
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c lock_timeout={_lock_ms}".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -201,3 +201,12 @@ def test_the_postgres_search_backend_on_postgresql_is_accepted(tmp_path):
         DATABASE_URL="postgres://portal@127.0.0.1:5432/portal",
     )
     assert found["engine"] == "django.db.backends.postgresql"
+
+
+def test_postgresql_connections_give_up_on_a_lock_after_the_lock_timeout(tmp_path):
+    url = "postgres://portal@127.0.0.1:5432/portal?sslmode=disable"
+    found = settings_dict(tmp_path, DJANGO_DEBUG="1", DATABASE_URL=url)
+    assert "-c lock_timeout=20000" in found["options"]["options"]
+    assert found["options"]["sslmode"] == "disable"  # the URL's own options are kept
+    found = settings_dict(tmp_path, DJANGO_DEBUG="1", DATABASE_URL=url, PORTAL_PG_LOCK_TIMEOUT="5")
+    assert "-c lock_timeout=5000" in found["options"]["options"]

@@ -13,8 +13,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -45,6 +47,16 @@ class State:
     def written(self) -> list[int]:
         """The generations an edit must write."""
         return [self.generation] + ([self.building] if self.building else [])
+
+
+@contextmanager
+def _maintenance() -> Iterator[Any]:
+    """A transaction of a rebuild or a clear, with its cursor. It waits for other
+    writers' locks as long as they hold them (no ``lock_timeout``, which bounds a save's
+    wait: a rebuild must not fail because an import of the same essays is slow)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL lock_timeout = 0")
+        yield cursor
 
 
 def read_state(cursor, *, lock: str = "") -> State:
@@ -197,7 +209,7 @@ def index_essays(essay_ids: Iterable[int]) -> int:
 
 def clear_all() -> None:
     """Remove every document of every generation."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    with _maintenance() as cursor:
         read_state(cursor, lock="FOR UPDATE")
         for table in (CHUNKS, DOCUMENTS, GRAMS):
             cursor.execute(f"DELETE FROM {table}")
@@ -205,7 +217,7 @@ def clear_all() -> None:
 
 
 def _drop_generations(keep: list[int]) -> None:
-    with transaction.atomic(), connection.cursor() as cursor:
+    with _maintenance() as cursor:
         for table in (CHUNKS, DOCUMENTS, GRAMS):
             cursor.execute(f"DELETE FROM {table} WHERE NOT (generation = ANY(%s))", [keep])
 
@@ -213,7 +225,7 @@ def _drop_generations(keep: list[int]) -> None:
 def rebuild_all(progress: Callable[[int], None] | None = None) -> tuple[int, int]:
     """Write every essay into a new generation, then make it live. Returns the number
     of essays and the new generation. A failure leaves the live generation untouched."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    with _maintenance() as cursor:
         state = read_state(cursor, lock="FOR UPDATE")
         new = max(state.generation, state.building or 0) + 1
         cursor.execute(f"UPDATE {STATE} SET building = %s WHERE id = 1", [new])
@@ -223,13 +235,13 @@ def rebuild_all(progress: Callable[[int], None] | None = None) -> tuple[int, int
         done = 0
         for start in range(0, len(essay_ids), REBUILD_BATCH):
             batch = essay_ids[start : start + REBUILD_BATCH]
-            with transaction.atomic(), connection.cursor() as cursor:
+            with _maintenance() as cursor:
                 lock_essays(cursor, batch)
                 write_essays(cursor, new, batch, _load(batch), _Analysed())
             done += len(batch)
             if progress is not None:
                 progress(done)
-        with transaction.atomic(), connection.cursor() as cursor:
+        with _maintenance() as cursor:
             current = read_state(cursor, lock="FOR UPDATE")
             if current.building != new:
                 raise RuntimeError("another rebuild started meanwhile; this one is abandoned")
@@ -239,7 +251,7 @@ def rebuild_all(progress: Callable[[int], None] | None = None) -> tuple[int, int
                 [new, timezone.now()],
             )
     except BaseException:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with _maintenance() as cursor:
             current = read_state(cursor, lock="FOR UPDATE")
             if current.building == new:
                 cursor.execute(f"UPDATE {STATE} SET building = NULL WHERE id = 1")

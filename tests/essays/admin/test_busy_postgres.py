@@ -1,0 +1,65 @@
+"""PostgreSQL: a save that waits for another transaction's lock longer than the lock
+timeout (``PORTAL_PG_LOCK_TIMEOUT``) gives the admin form back with the editor's input,
+as SQLite's busy timeout does (tests/portal/test_busy_database.py), instead of waiting
+until gunicorn kills the worker and the edit is lost."""
+
+from __future__ import annotations
+
+import time
+
+import psycopg2
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from essays.models import Collection, Essay
+from tests.essays.admin.conftest import form_data
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL (DATABASE_URL): runs in the PostgreSQL leg of scripts/test",
+    ),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def test_every_connection_waits_for_a_lock_at_most_the_lock_timeout():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW lock_timeout")
+        assert cursor.fetchone()[0] == "20s"  # PORTAL_PG_LOCK_TIMEOUT's default
+
+
+def test_a_save_blocked_past_the_lock_timeout_gives_the_form_back(editor_client, monkeypatch):
+    collection = Collection.objects.create(
+        title="文集", source_name="a.txt", raw_text="正文", imported_at=timezone.now()
+    )
+    essay = Essay.objects.create(collection=collection, number=1, title="旧标题", intro="导语")
+    url = f"/admin/essays/essay/{essay.pk}/change/"
+    data = form_data(editor_client.get(url).content.decode())
+    data.update(title="编辑填写的新标题", _save="保存")
+
+    # The portal's connections from now on give up on a lock after one second.
+    connection.close()
+    options = connection.settings_dict.setdefault("OPTIONS", {})
+    monkeypatch.setitem(options, "options", "-c lock_timeout=1000")
+    params = connection.get_connection_params()
+    params.pop("options", None)
+    holder = psycopg2.connect(**params)  # another writer, holding the essay's row
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT id FROM essays_essay WHERE id = %s FOR UPDATE", [essay.pk])
+        started = time.monotonic()
+        response = editor_client.post(url, data)
+        elapsed = time.monotonic() - started
+    finally:
+        holder.rollback()
+        holder.close()
+        connection.close()  # the next test connects with the settings' own timeout
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "数据库正忙" in body and "您的修改没有保存" in body
+    assert 'value="编辑填写的新标题"' in body  # the editor's input is still in the form
+    assert Essay.objects.get(pk=essay.pk).title == "旧标题"
+    assert elapsed < 10
