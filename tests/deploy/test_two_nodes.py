@@ -60,10 +60,20 @@ class Cluster:
 
     def essay(self) -> tuple[int, str]:
         """The first essay's id and title, read from the shared database."""
+        return self._row("SELECT id, title FROM essays_essay ORDER BY id LIMIT 1")
+
+    def essay_titled(self, word: str) -> int:
+        """The newest essay whose title holds ``word``."""
+        return self._row(
+            "SELECT id FROM essays_essay WHERE title LIKE %s ORDER BY id DESC LIMIT 1",
+            [f"%{word}%"],
+        )[0]
+
+    def _row(self, sql: str, params: list | None = None) -> tuple:
         import psycopg2
 
         with psycopg2.connect(self.database_url) as connection, connection.cursor() as cursor:
-            cursor.execute("SELECT id, title FROM essays_essay ORDER BY id LIMIT 1")
+            cursor.execute(sql, params)
             return cursor.fetchone()
 
 
@@ -221,19 +231,7 @@ def test_an_upload_previewed_on_node_a_is_confirmed_on_node_b(cluster: Cluster):
     )
     assert status == 200 and "预览已过期" not in page, page[-3000:]
     assert "已导入《" in page and "跨机确认" in page
-    assert found_within(cluster.a, "跨机确认", _essay_titled(cluster, "跨机确认"), seconds=2.0)
-
-
-def _essay_titled(cluster: Cluster, word: str) -> int:
-    """The newest essay whose title holds ``word`` (read from the shared database)."""
-    import psycopg2
-
-    with psycopg2.connect(cluster.database_url) as connection, connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id FROM essays_essay WHERE title LIKE %s ORDER BY id DESC LIMIT 1",
-            [f"%{word}%"],
-        )
-        return cursor.fetchone()[0]
+    assert found_within(cluster.a, "跨机确认", cluster.essay_titled("跨机确认"), seconds=2.0)
 
 
 def test_killing_a_node_right_after_a_save_loses_no_edit(cluster: Cluster):

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import time
 
-import psycopg2
 import pytest
 from django.db import connection
-from django.utils import timezone
 
-from essays.models import Collection, Essay
+from essays.models import Essay
 from tests.essays.admin.conftest import form_data
+from tests.factories import make_essay
+from tests.postgres_locks import another_writer
 
 pytestmark = [
     pytest.mark.skipif(
@@ -33,31 +33,18 @@ def test_every_connection_waits_for_a_lock_at_most_the_lock_timeout():
 def test_a_save_blocked_past_the_lock_timeout_gives_the_form_back(admin_client, monkeypatch):
     # A superuser, not the 编辑 group's editor: that group is a data migration's row, and
     # this transactional test must not depend on rows restored from the serialised database.
-    collection = Collection.objects.create(
-        title="文集", source_name="a.txt", raw_text="正文", imported_at=timezone.now()
-    )
-    essay = Essay.objects.create(collection=collection, number=1, title="旧标题", intro="导语")
+    essay = make_essay(title="旧标题", intro="导语")
     url = f"/admin/essays/essay/{essay.pk}/change/"
     data = form_data(admin_client.get(url).content.decode())
     data.update(title="编辑填写的新标题", _save="保存")
 
-    # The portal's connections from now on give up on a lock after one second.
-    connection.close()
-    options = connection.settings_dict.setdefault("OPTIONS", {})
-    monkeypatch.setitem(options, "options", "-c lock_timeout=1000")
-    params = connection.get_connection_params()
-    params.pop("options", None)
-    holder = psycopg2.connect(**params)  # another writer, holding the essay's row
-    try:
+    # The portal gives up on a lock after one second; another writer holds the essay's row.
+    with another_writer(monkeypatch, lock_timeout_ms=1000) as holder:
         with holder.cursor() as cursor:
             cursor.execute("SELECT id FROM essays_essay WHERE id = %s FOR UPDATE", [essay.pk])
         started = time.monotonic()
         response = admin_client.post(url, data)
         elapsed = time.monotonic() - started
-    finally:
-        holder.rollback()
-        holder.close()
-        connection.close()  # the next test connects with the settings' own timeout
 
     assert response.status_code == 200
     body = response.content.decode()

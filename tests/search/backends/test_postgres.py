@@ -209,36 +209,26 @@ def test_a_rebuild_waits_for_a_writer_longer_than_the_lock_timeout(settings, mon
     import threading
     import time
 
-    import psycopg2
-    from django.utils import timezone
-
-    from essays.models import Collection
+    from tests.factories import make_essay
+    from tests.postgres_locks import another_writer
 
     settings.PORTAL_SEARCH_BACKEND = "postgres"
-    collection = Collection.objects.create(
-        title="文集", source_name="a.txt", raw_text="正文", imported_at=timezone.now()
-    )
-    essay = Essay.objects.create(collection=collection, number=1, title="慢写入", intro="导语")
-    connection.close()
-    options = connection.settings_dict.setdefault("OPTIONS", {})
-    monkeypatch.setitem(options, "options", "-c lock_timeout=500")
-    params = connection.get_connection_params()
-    params.pop("options", None)
-    writer = psycopg2.connect(**params)  # an import holding the essay's lock for 2 s
-    writer.autocommit = True
-    with writer.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [store.LOCK_CLASS, essay.pk])
-    release = threading.Timer(2.0, writer.close)  # closing the session frees the lock
-    release.start()
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW lock_timeout")
-            assert cursor.fetchone()[0] == "500ms"  # a save would give up after this
-        started = time.monotonic()
-        count, _ = store.rebuild_all()
-        waited = time.monotonic() - started
-    finally:
-        release.join()
-        connection.close()
+    essay = make_essay(title="慢写入", intro="导语")
+    # An import holding the essay's lock for 2 s, while a save would give up after 0.5 s.
+    with another_writer(monkeypatch, lock_timeout_ms=500) as writer:
+        writer.autocommit = True
+        with writer.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [store.LOCK_CLASS, essay.pk])
+        release = threading.Timer(2.0, writer.close)  # closing the session frees the lock
+        release.start()
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW lock_timeout")
+                assert cursor.fetchone()[0] == "500ms"
+            started = time.monotonic()
+            count, _ = store.rebuild_all()
+            waited = time.monotonic() - started
+        finally:
+            release.join()
     assert count == 1 and waited >= 1.5
     assert {hit.essay_id for hit in search_essays("慢写入").hits} == {essay.pk}
